@@ -1,0 +1,25 @@
+/**
+ * Method names only, no dependencies: the sandboxed preload imports this one value module and
+ * everything else as types, so zod stays in the main process where validation runs.
+ */
+export const METHODS = {
+  status: 'status',
+  exchangesList: 'exchanges.list',
+  accountsList: 'accounts.list',
+  accountsAdd: 'accounts.add',
+  accountsRemove: 'accounts.remove',
+  incidentsList: 'incidents.list',
+  incidentsGet: 'incidents.get',
+  incidentsAcknowledge: 'incidents.acknowledge',
+  historyQuery: 'history.query',
+  killSwitchFire: 'killSwitch.fire',
+  countdownCancel: 'countdown.cancel',
+  rulesList: 'rules.list',
+  settingsGet: 'settings.get',
+  settingsUpdate: 'settings.update',
+  pause: 'pause'
+} as const
+
+export type MethodId = (typeof METHODS)[keyof typeof METHODS]
+
+export const EVENT_NAMES = ['alert', 'kill-switch', 'status', 'account'] as const

@@ -1,0 +1,9 @@
+import type { Migration } from '../migrate'
+import { sql as init } from './1767225600000_init'
+import { sql as alerts } from './1767225700000_alerts'
+
+/** Every migration, in id order. A test checks this list against the files in this folder. */
+export const migrations: Migration[] = [
+  { id: '1767225600000_init', sql: init },
+  { id: '1767225700000_alerts', sql: alerts }
+]
