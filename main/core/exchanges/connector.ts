@@ -1,0 +1,132 @@
+/**
+ * What the core asks of an exchange. One connector per account wraps a configured ccxt instance
+ * and turns what the exchange reports into normalised events (`../model.ts`). The core owns
+ * storage, diffing of key and balance snapshots, scheduling and rules; connectors only talk to
+ * the exchange and classify what goes wrong.
+ */
+import type { KillSwitchAccountResult } from '../../api/contract'
+import type { NewEvent } from '../model'
+import type { Clock, Logger } from '../ports'
+
+/** Why a call failed, in the terms the poller acts on. */
+export type FaultCategory =
+  | 'auth' // the key is invalid, expired or removed
+  | 'permission' // the key lacks a permission for this call
+  | 'rate-limit' // 429 / 418: back off
+  | 'transient' // 5xx, timeout, network: retry with jitter
+  | 'maintenance' // the exchange says it is down for maintenance
+  | 'malformed' // the response could not be parsed or has the wrong shape
+  | 'unsupported' // the exchange cannot do this at all
+  | 'unknown'
+
+export class ExchangeFault extends Error {
+  constructor(
+    readonly category: FaultCategory,
+    message: string,
+    readonly stream?: string,
+    readonly retryAfterMs?: number
+  ) {
+    super(message)
+    this.name = 'ExchangeFault'
+  }
+}
+
+/** One key as the exchange reports it. `self` marks the key Vigil holds. */
+export interface KeySnapshot {
+  keyId: string
+  name: string | null
+  permissions: string[]
+  ipWhitelist: string[]
+  enabled: boolean
+  self: boolean
+  createdAt: number | null
+  expiresAt: number | null
+  /** Linked to a third-party app (Bybit `type: 2`). */
+  thirdParty: boolean
+}
+
+export interface BalanceSnapshot {
+  currency: string
+  total: number
+  usdValue: number | null
+}
+
+/** Opaque per-stream positions (last ids / timestamps) the connector resumes from. Persisted by the core. */
+export type Cursors = Record<string, string | number | null>
+
+export interface StreamError {
+  stream: string
+  fault: ExchangeFault
+}
+
+export interface PollResult {
+  events: NewEvent[]
+  cursors: Cursors
+  /**
+   * Complete key inventory as the exchange lists it (all keys on Deribit, the own key elsewhere),
+   * or undefined when this poll did not read keys (or could not).
+   */
+  keys?: KeySnapshot[]
+  /** Complete balances, or undefined when not read this time. */
+  balances?: BalanceSnapshot[]
+  /** Open order count as read from the exchange this poll, when read. */
+  openOrders?: number
+  /** Streams that failed this poll; the others still delivered. */
+  errors: StreamError[]
+}
+
+export interface Capability {
+  id:
+    | 'loginHistory'
+    | 'keyList'
+    | 'selfKeyInfo'
+    | 'revokeKey'
+    | 'cancelAll'
+    | 'orders'
+    | 'fills'
+    | 'withdrawals'
+    | 'addressBook'
+    | 'positions'
+    | 'deadMan'
+  supported: boolean
+  note: string
+}
+
+export interface KillSwitchOptions {
+  /** Also revoke the key Vigil itself uses (it then cannot watch the account any more). */
+  includeGuardianKey: boolean
+  /** Keys known to belong to the trader that should stay (none by default: contain everything). */
+  keepKeyIds?: string[]
+  /** Close positions with reduce-only market orders. Off by default. */
+  closePositions?: boolean
+  /** Called after each step for live progress. */
+  onStep?: (step: KillSwitchAccountResult['steps'][number]) => void
+}
+
+export interface ConnectorAccount {
+  id: string
+  exchange: string
+  /** The exchange's id for the key Vigil holds, once known. */
+  selfKeyId: string | null
+}
+
+export interface Connector {
+  readonly exchange: string
+  capabilities(): Capability[]
+  /**
+   * Reads up to `days` of history (paged), reporting progress in [0, 1]. Returns events and the
+   * cursors to continue from.
+   */
+  backfill(options: { since: number; onProgress?: (progress: number, message: string) => void }): Promise<PollResult>
+  /** One incremental poll from the given cursors. Never throws for a single stream's failure. */
+  poll(cursors: Cursors): Promise<PollResult>
+  /** Disables (or removes) the given keys where the API allows; used by continuous containment. */
+  disableKeys(keyIds: string[]): Promise<{ disabled: string[]; failed: { keyId: string; error: string }[] }>
+  killSwitch(options: KillSwitchOptions): Promise<KillSwitchAccountResult>
+  close(): Promise<void>
+}
+
+export interface ConnectorDeps {
+  clock: Clock
+  logger: Logger
+}
