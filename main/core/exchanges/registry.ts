@@ -1,0 +1,28 @@
+/**
+ * Picks the connector for an exchange: a deep one where Vigil speaks the exchange's security
+ * endpoints, otherwise a clear refusal until generic support lands.
+ */
+import type { Exchange } from 'ccxt'
+
+import type { Connector, ConnectorAccount, ConnectorDeps } from './connector'
+import { createDeribitConnector } from './deribit'
+
+export const DEEP_EXCHANGES = ['deribit', 'bybit', 'binance', 'okx'] as const
+
+export class UnsupportedExchangeError extends Error {
+  constructor(readonly exchange: string) {
+    super(`${exchange} is not yet supported by Vigil's connectors (supported now: deribit)`)
+    this.name = 'UnsupportedExchangeError'
+  }
+}
+
+export function createConnector(exchange: Exchange, account: ConnectorAccount, deps: ConnectorDeps): Connector {
+  switch (account.exchange) {
+    case 'deribit':
+      return createDeribitConnector(exchange, account, deps)
+    default:
+      throw new UnsupportedExchangeError(account.exchange)
+  }
+}
+
+export const isSupportedExchange = (id: string): boolean => id === 'deribit'

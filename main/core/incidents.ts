@@ -1,0 +1,230 @@
+/**
+ * Findings become alerts, and alerts are grouped into incidents (per account and rule family) so
+ * the trader gets one notification per situation, not one per event. Alerts are deduplicated by
+ * the rule's dedup key: the same situation seen on the next poll does not alert twice.
+ */
+import type { AlertView, IncidentView } from '../api/contract'
+import type { Db } from './db/open'
+import { EventStore } from './db/repos/events'
+import { levelRank, type Level } from './model'
+import type { Finding } from './rules/types'
+
+/** Findings for the same account and family within this window join the open incident. */
+export const GROUPING_WINDOW_MS = 6 * 60 * 60 * 1000
+
+interface IncidentRow {
+  id: string
+  account_id: string
+  family: string
+  level: Level
+  status: IncidentView['status']
+  scope: IncidentView['scope']
+  title: string
+  opened_at: number
+  updated_at: number
+  last_notified_at: number | null
+  kill_switch_run_id: string | null
+}
+
+interface AlertRow {
+  id: string
+  seq: number
+  incident_id: string
+  rule_id: string
+  level: Level
+  account_id: string
+  at: number
+  event_ts: number
+  scope: AlertView['scope']
+  title: string
+  explanation: string
+  reasoning: string
+}
+
+export interface RecordedAlert {
+  alert: Omit<AlertView, 'evidence'>
+  incident: IncidentView
+  /** True when this alert opened the incident or raised its level: worth a (replacing) notification. */
+  escalated: boolean
+  finding: Finding
+}
+
+export class Incidents {
+  private readonly events: EventStore
+
+  constructor(private readonly db: Db) {
+    this.events = new EventStore(db)
+  }
+
+  private nextSeq(): number {
+    const row = this.db.prepare('SELECT coalesce(max(seq), 0) + 1 AS n FROM alerts').get() as { n: number }
+    return row.n
+  }
+
+  /** Stores a finding as an alert. Returns null when it duplicates an existing alert. */
+  record(finding: Finding, at: number, scope: 'live' | 'history'): RecordedAlert | null {
+    return this.db.transaction((): RecordedAlert | null => {
+      const dedupKey = `${scope}:${finding.accountId}:${finding.dedupKey}`
+      if (this.db.prepare('SELECT 1 FROM alerts WHERE dedup_key = ?').get(dedupKey)) return null
+      const open = this.db
+        .prepare(
+          `SELECT * FROM incidents WHERE account_id = ? AND family = ? AND scope = ? AND status != 'resolved'
+           AND updated_at >= ? ORDER BY updated_at DESC LIMIT 1`
+        )
+        .get(finding.accountId, finding.family, scope, (scope === 'live' ? at : finding.eventTs) - GROUPING_WINDOW_MS) as
+        | IncidentRow
+        | undefined
+      const seq = this.nextSeq()
+      let incidentId: string
+      let escalated = false
+      const stamp = scope === 'live' ? at : finding.eventTs
+      if (open) {
+        incidentId = open.id
+        const raise = levelRank(finding.level) > levelRank(open.level)
+        escalated = raise
+        this.db
+          .prepare('UPDATE incidents SET level = ?, title = ?, updated_at = ? WHERE id = ?')
+          .run(raise ? finding.level : open.level, raise ? finding.title : open.title, Math.max(open.updated_at, stamp), open.id)
+      } else {
+        incidentId = `i${seq}`
+        escalated = true
+        this.db
+          .prepare(
+            `INSERT INTO incidents (id, account_id, family, level, status, scope, title, opened_at, updated_at)
+             VALUES (?, ?, ?, ?, 'open', ?, ?, ?, ?)`
+          )
+          .run(incidentId, finding.accountId, finding.family, finding.level, scope, finding.title, stamp, stamp)
+      }
+      const alertId = `a${seq}`
+      this.db
+        .prepare(
+          `INSERT INTO alerts (id, seq, incident_id, rule_id, level, account_id, at, event_ts, scope, title, explanation, reasoning, dedup_key)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+        )
+        .run(
+          alertId,
+          seq,
+          incidentId,
+          finding.ruleId,
+          finding.level,
+          finding.accountId,
+          at,
+          finding.eventTs,
+          scope,
+          finding.title,
+          finding.explanation,
+          JSON.stringify(finding.reasoning),
+          dedupKey
+        )
+      const link = this.db.prepare('INSERT OR IGNORE INTO alert_evidence (alert_id, event_id) VALUES (?, ?)')
+      for (const eventId of finding.evidence) link.run(alertId, eventId)
+      const incident = this.getIncident(incidentId)!
+      return {
+        alert: {
+          id: alertId,
+          incidentId,
+          rule: finding.ruleId,
+          level: finding.level,
+          accountId: finding.accountId,
+          at,
+          scope,
+          title: finding.title,
+          explanation: finding.explanation,
+          reasoning: finding.reasoning
+        },
+        incident,
+        escalated,
+        finding
+      }
+    })()
+  }
+
+  getIncident(id: string): IncidentView | undefined {
+    const row = this.db.prepare('SELECT * FROM incidents WHERE id = ?').get(id) as IncidentRow | undefined
+    return row && this.toView(row)
+  }
+
+  private toView(row: IncidentRow): IncidentView {
+    const stats = this.db
+      .prepare('SELECT count(*) n, group_concat(DISTINCT rule_id) rules FROM alerts WHERE incident_id = ?')
+      .get(row.id) as { n: number; rules: string | null }
+    return {
+      id: row.id,
+      accountId: row.account_id,
+      family: row.family,
+      level: row.level,
+      status: row.status,
+      scope: row.scope,
+      title: row.title,
+      openedAt: row.opened_at,
+      updatedAt: row.updated_at,
+      alertCount: stats.n,
+      rules: stats.rules ? stats.rules.split(',') : [],
+      killSwitchRunId: row.kill_switch_run_id
+    }
+  }
+
+  list(filter: { scope?: 'live' | 'history'; accountId?: string; limit?: number } = {}): IncidentView[] {
+    const where: string[] = []
+    const params: unknown[] = []
+    if (filter.scope) (where.push('scope = ?'), params.push(filter.scope))
+    if (filter.accountId) (where.push('account_id = ?'), params.push(filter.accountId))
+    const rows = this.db
+      .prepare(`SELECT * FROM incidents ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY updated_at DESC LIMIT ?`)
+      .all(...params, filter.limit ?? 200) as IncidentRow[]
+    return rows.map((r) => this.toView(r))
+  }
+
+  alertsOf(incidentId: string): AlertView[] {
+    const rows = this.db.prepare('SELECT * FROM alerts WHERE incident_id = ? ORDER BY seq').all(incidentId) as AlertRow[]
+    return rows.map((r) => this.alertView(r))
+  }
+
+  /** Every alert, oldest first (for replay reports and exports). */
+  allAlerts(scope?: 'live' | 'history'): AlertView[] {
+    const rows = (
+      scope
+        ? this.db.prepare('SELECT * FROM alerts WHERE scope = ? ORDER BY seq').all(scope)
+        : this.db.prepare('SELECT * FROM alerts ORDER BY seq').all()
+    ) as AlertRow[]
+    return rows.map((r) => this.alertView(r))
+  }
+
+  private alertView(r: AlertRow): AlertView {
+    const ids = (this.db.prepare('SELECT event_id FROM alert_evidence WHERE alert_id = ?').all(r.id) as { event_id: number }[]).map(
+      (e) => e.event_id
+    )
+    return {
+      id: r.id,
+      incidentId: r.incident_id,
+      rule: r.rule_id,
+      level: r.level,
+      accountId: r.account_id,
+      at: r.at,
+      scope: r.scope,
+      title: r.title,
+      explanation: r.explanation,
+      reasoning: JSON.parse(r.reasoning),
+      evidence: this.events.getMany(ids).map((e) => ({ ...e, data: e.data as Record<string, unknown> }))
+    }
+  }
+
+  setStatus(id: string, status: IncidentView['status'], at: number): void {
+    this.db.prepare('UPDATE incidents SET status = ?, updated_at = max(updated_at, ?) WHERE id = ?').run(status, at, id)
+  }
+
+  linkKillSwitch(id: string, runId: string): void {
+    this.db.prepare("UPDATE incidents SET kill_switch_run_id = ?, status = 'contained' WHERE id = ?").run(runId, id)
+  }
+
+  markNotified(id: string, at: number): void {
+    this.db.prepare('UPDATE incidents SET last_notified_at = ? WHERE id = ?').run(at, id)
+  }
+
+  openCount(accountId?: string): number {
+    const row = accountId
+      ? this.db.prepare("SELECT count(*) n FROM incidents WHERE scope = 'live' AND status = 'open' AND account_id = ? AND family != 'guardian'").get(accountId)
+      : this.db.prepare("SELECT count(*) n FROM incidents WHERE scope = 'live' AND status = 'open' AND family != 'guardian'").get()
+    return (row as { n: number }).n
+  }
+}

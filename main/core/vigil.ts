@@ -1,0 +1,510 @@
+/**
+ * The composition root of the core: `createVigil(deps)` wires storage, connectors, detection,
+ * incidents, the response policy and the kill-switch, and returns the handlers for every API
+ * method. It runs the same in the Electron shell, the headless server, replays and tests.
+ */
+import { randomBytes } from 'node:crypto'
+import { mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+
+import type { AccountView, IncidentView, KillSwitchReport, Status } from '../api/contract'
+import { ApiFailure } from '../api/dispatch'
+import { openDatabase, type Db } from './db/open'
+import { AccountsRepo, type AccountRecord } from './db/repos/accounts'
+import { AuditLog } from './db/repos/audit'
+import { EventStore } from './db/repos/events'
+import { SettingsRepo } from './db/repos/settings'
+import { createEnricher, type Enricher } from './enrich'
+import { VigilEvents } from './events'
+import type { Capability, Connector } from './exchanges/connector'
+import { createConnector, DEEP_EXCHANGES, isSupportedExchange } from './exchanges/registry'
+import { Incidents, type RecordedAlert } from './incidents'
+import { KillSwitch, type KillSwitchTarget } from './kill-switch'
+import type { LoginData, NewEvent, StoredEvent } from './model'
+import { silentLogger, systemClock, type Credentials } from './ports'
+import { ResponsePolicy } from './response'
+import { createRuleEngine } from './rules/engine'
+import type { Finding, RuleEngine } from './rules/types'
+import type { Vigil, VigilDeps, VigilHandlers } from './vigil-types'
+import { AccountWatcher, type HealthNotice } from './watcher'
+
+export const VERSION = '0.1.0'
+const HEALTH_LEVEL: Record<HealthNotice['rule'], 'low' | 'medium' | 'high'> = {
+  'guardian.rate_limited': 'low',
+  'guardian.exchange_degraded': 'low',
+  'guardian.poll_stalled': 'medium',
+  'key.auth_failing': 'high'
+}
+const HEALTH_TITLE: Record<HealthNotice['rule'], string> = {
+  'guardian.rate_limited': 'The exchange is rate-limiting Vigil',
+  'guardian.exchange_degraded': 'Exchange errors: Vigil has a data gap',
+  'guardian.poll_stalled': 'Vigil has not been able to poll this account',
+  'key.auth_failing': 'The exchange refuses this API key'
+}
+
+/** Slot name in the secret store for an account's credentials. */
+export const accountSlot = (accountId: string): string => `account:${accountId}`
+
+export async function createVigil(deps: VigilDeps): Promise<Vigil & { internals: VigilInternals }> {
+  const clock = deps.clock ?? systemClock
+  const logger = deps.logger ?? silentLogger
+  let dbFile = ':memory:'
+  if (deps.dataDir !== ':memory:') {
+    mkdirSync(deps.dataDir, { recursive: true })
+    dbFile = join(deps.dataDir, 'vigil.db')
+  }
+  const db: Db = openDatabase(dbFile)
+  const accounts = new AccountsRepo(db)
+  const events = new EventStore(db)
+  const settings = new SettingsRepo(db)
+  const audit = new AuditLog(db)
+  const incidents = new Incidents(db)
+  const enricher: Enricher = createEnricher()
+  const engine: RuleEngine = createRuleEngine({ db, rulesDir: deps.rulesDir, enricher })
+  const killSwitch = new KillSwitch(db, audit, clock, logger)
+  const bus = new VigilEvents()
+  const watchers = new Map<string, AccountWatcher>()
+  const backfill = new Map<string, { done: boolean; progress: number; message: string }>()
+  const posture = new Map<string, Finding[]>()
+  let pausedUntil: number | null = null
+  let started = false
+
+  const isPaused = () => pausedUntil !== null && clock.now() < pausedUntil
+
+  // ---- ingest → detect → respond -------------------------------------------------------------
+
+  const enrich = (e: NewEvent): NewEvent => (e.kind === 'login' ? { ...e, data: enricher.enrichLogin(e.data as LoginData) } : e)
+
+  const handleFindings = (findings: Finding[], scope: 'live' | 'history') => {
+    for (const finding of findings) {
+      if (finding.ruleId.startsWith('key.posture.')) {
+        // Posture is a standing property of a key, shown on the account, not an incident.
+        const list = (posture.get(finding.accountId) ?? []).filter((f) => f.ruleId !== finding.ruleId || f.dedupKey !== finding.dedupKey)
+        posture.set(finding.accountId, [...list, finding])
+        continue
+      }
+      const recorded = incidents.record(finding, clock.now(), scope)
+      if (!recorded) continue
+      if (scope === 'live') {
+        bus.emit('alert', { alert: recorded.alert, incident: recorded.incident })
+        response.handle(recorded)
+      }
+    }
+  }
+
+  const evaluate = (stored: StoredEvent[], scope: 'live' | 'history') => {
+    for (const event of stored) {
+      try {
+        handleFindings(engine.evaluate(event, { scope }), scope)
+      } catch (error) {
+        logger.error('rule evaluation failed', { event: event.id, error: (error as Error).message })
+      }
+    }
+  }
+
+  const ingest = (account: AccountRecord, batch: NewEvent[], origin: StoredEvent['origin']): StoredEvent[] => {
+    if (batch.length === 0) return []
+    const stored = events.ingest(batch.map(enrich), clock.now(), origin)
+    if (origin === 'live') evaluate(stored, 'live')
+    return stored
+  }
+
+  const recordHealth = (account: AccountRecord, notice: HealthNotice) => {
+    const finding: Finding = {
+      ruleId: notice.rule,
+      level: HEALTH_LEVEL[notice.rule],
+      accountId: account.id,
+      family: notice.rule === 'key.auth_failing' ? 'key' : 'guardian',
+      title: HEALTH_TITLE[notice.rule],
+      explanation: notice.detail,
+      reasoning: { ...notice },
+      evidence: [],
+      dedupKey: `${notice.rule}:${clock.now()}`,
+      eventTs: clock.now(),
+      suggestKillSwitch: false
+    }
+    // A key we revoked ourselves is supposed to fail: that is containment, not a new problem.
+    if (notice.rule === 'key.auth_failing' && account.status === 'contained') return
+    handleFindings([finding], 'live')
+  }
+
+  // ---- watchers -------------------------------------------------------------------------------
+
+  const loadCredentials = async (accountId: string): Promise<Credentials> => {
+    const raw = await deps.secrets.get(accountSlot(accountId))
+    if (!raw) throw new Error(`no credentials in the keychain for account ${accountId}`)
+    return JSON.parse(raw) as Credentials
+  }
+
+  const startWatcher = async (account: AccountRecord): Promise<AccountWatcher> => {
+    const credentials = await loadCredentials(account.id)
+    const exchange = await deps.exchanges.create({ exchange: account.exchange, endpoint: account.endpoint ?? undefined }, credentials)
+    const connector = createConnector(exchange, { id: account.id, exchange: account.exchange, selfKeyId: account.selfKeyId }, { clock, logger })
+    const watcher = new AccountWatcher(
+      db,
+      accounts,
+      account.id,
+      connector,
+      clock,
+      logger,
+      {
+        ingest,
+        retroScan: (_account, stored, onProgress) => {
+          stored.forEach((event, i) => {
+            try {
+              handleFindings(engine.evaluate(event, { scope: 'history' }), 'history')
+            } catch (error) {
+              logger.error('retro-scan evaluation failed', { event: event.id, error: (error as Error).message })
+            }
+            if (i % 500 === 0) onProgress(i / Math.max(1, stored.length))
+          })
+          onProgress(1)
+        },
+        onKeyEvents: (acc, keyEvents) => void containNewKeys(acc, keyEvents),
+        onBackfillProgress: (accountId, progress, message, done) => {
+          backfill.set(accountId, { done, progress: Math.min(1, Math.max(0, progress)), message })
+          const a = accounts.get(accountId)
+          if (a) bus.emit('account', accountView(a))
+        },
+        onHealth: recordHealth,
+        onPolled: () => emitStatus()
+      },
+      { pollSecondsOverride: deps.pollSecondsOverride }
+    )
+    watchers.set(account.id, watcher)
+    if (started) watcher.start()
+    return watcher
+  }
+
+  /** On a contained account, a key that appears (or is re-enabled) is disabled at once. */
+  const containNewKeys = async (account: AccountRecord, keyEvents: StoredEvent[]) => {
+    if (account.status !== 'contained') return
+    const ids = keyEvents
+      .filter((e) => (e.type === 'key.created' || e.type === 'key.enabled') && !(e.data as { self?: boolean }).self)
+      .map((e) => (e.data as { keyId: string }).keyId)
+    if (ids.length === 0) return
+    const connector = watchers.get(account.id)?.connectorRef
+    if (!connector) return
+    const result = await connector.disableKeys(ids)
+    audit.append({ at: clock.now(), actor: 'containment', action: 'key.disable', accountId: account.id, detail: { ...result } })
+    logger.warn('contained account: disabled new keys', { account: account.id, disabled: result.disabled, failed: result.failed.length })
+  }
+
+  // ---- kill-switch ------------------------------------------------------------------------------
+
+  const fireKillSwitch = async (accountIds: string[] | undefined, trigger: string, incidentId?: string): Promise<KillSwitchReport> => {
+    const targets: KillSwitchTarget[] = []
+    for (const a of accounts.list()) {
+      if (accountIds && !accountIds.includes(a.id)) continue
+      const w = watchers.get(a.id)
+      if (w) targets.push({ accountId: a.id, exchange: a.exchange, connector: w.connectorRef })
+    }
+    if (accountIds) {
+      const missing = accountIds.filter((id) => !targets.some((t) => t.accountId === id))
+      if (missing.length) throw new ApiFailure('not-found', `unknown or inactive account: ${missing.join(', ')}`)
+    }
+    bus.emit('kill-switch', { phase: 'started', report: { trigger, accounts: [] } })
+    const report = await killSwitch.fire({
+      targets,
+      trigger,
+      incidentId,
+      onAccount: (result) => bus.emit('kill-switch', { phase: 'account', report: { accounts: [result] } })
+    })
+    for (const r of report.accounts) {
+      if (r.contained) accounts.update(r.account, { status: 'contained', containedAt: report.finishedAt })
+    }
+    if (incidentId) incidents.linkKillSwitch(incidentId, report.id)
+    else {
+      for (const i of incidents.list({ scope: 'live' })) {
+        if (i.status === 'open' && report.accounts.some((r) => r.account === i.accountId && r.contained)) incidents.linkKillSwitch(i.id, report.id)
+      }
+    }
+    bus.emit('kill-switch', { phase: 'finished', report })
+    emitStatus()
+    return report
+  }
+
+  const summarise = (report: KillSwitchReport): string =>
+    report.accounts
+      .map((a) => {
+        const orders = a.ordersRemaining === 0 ? `${a.ordersCancelled} orders cancelled, none left` : `${a.ordersRemaining} orders still open`
+        const key = a.key === 'manual-revoke-required' ? 'revoke the key by hand' : `key ${a.key}`
+        return `${a.account}: ${a.contained ? 'contained' : 'NOT contained'} (${orders}; ${key})`
+      })
+      .join('\n')
+
+  const response = new ResponsePolicy({
+    clock,
+    logger,
+    notifier: deps.notifier,
+    policy: () => settings.get().policy,
+    fire: async (incidentId, trigger) => summarise(await fireKillSwitch(undefined, trigger, incidentId)),
+    isContained: (accountId) => accounts.get(accountId)?.status === 'contained',
+    isPaused,
+    accountLabel: (accountId) => {
+      const a = accounts.get(accountId)
+      return a ? `${a.label} (${a.exchange})` : accountId
+    },
+    onCountdownsChanged: () => emitStatus()
+  })
+
+  // ---- views ------------------------------------------------------------------------------------
+
+  const capabilitiesOf = (account: AccountRecord): Capability[] => watchers.get(account.id)?.connectorRef.capabilities() ?? []
+
+  const accountView = (a: AccountRecord): AccountView => {
+    const keys = db
+      .prepare('SELECT * FROM api_keys WHERE account_id = ? ORDER BY is_self DESC, first_seen')
+      .all(a.id) as {
+      key_id: string
+      name: string | null
+      permissions: string
+      ip_whitelist: string
+      enabled: number
+      is_self: number
+      created_at: number | null
+      removed_at: number | null
+    }[]
+    return {
+      id: a.id,
+      exchange: a.exchange,
+      label: a.label,
+      keyHint: a.keyHint,
+      hasSecret: true,
+      status: isPaused() && a.status !== 'contained' ? 'paused' : a.status,
+      lastPollAt: a.lastPollAt,
+      lastError: a.lastError,
+      createdAt: a.createdAt,
+      pollSeconds: deps.pollSecondsOverride ?? a.pollSeconds,
+      capabilities: capabilitiesOf(a),
+      keys: keys.map((k) => ({
+        keyId: k.key_id,
+        name: k.name,
+        permissions: JSON.parse(k.permissions),
+        ipWhitelist: JSON.parse(k.ip_whitelist),
+        enabled: k.enabled === 1,
+        self: k.is_self === 1,
+        createdAt: k.created_at,
+        removedAt: k.removed_at
+      })),
+      posture: (posture.get(a.id) ?? []).map((f) => ({
+        rule: f.ruleId,
+        level: f.level,
+        title: f.title,
+        fix: typeof f.reasoning.fix === 'string' ? f.reasoning.fix : f.explanation
+      })),
+      openIncidents: incidents.openCount(a.id),
+      backfill: backfill.get(a.id) ?? null
+    }
+  }
+
+  const status = (): Status => {
+    const list = accounts.list()
+    const open = incidents.openCount()
+    const paused = isPaused()
+    const countdowns = response.activeCountdowns().map((c) => ({ incidentId: c.incidentId, level: c.level, endsAt: c.endsAt, action: c.action }))
+    let tray: Status['tray'] = 'watching'
+    let trayReason = list.length ? `Watching ${list.length} account${list.length > 1 ? 's' : ''}` : 'No accounts yet: add an API key'
+    if (list.some((a) => a.status === 'learning') || [...backfill.values()].some((b) => !b.done)) {
+      tray = 'learning'
+      trayReason = 'Reading history and learning what is normal'
+    }
+    if (list.some((a) => a.status === 'degraded' || a.status === 'error')) {
+      tray = 'degraded'
+      trayReason = list
+        .filter((a) => a.status === 'degraded' || a.status === 'error')
+        .map((a) => `${a.label}: ${a.lastError ?? a.status}`)
+        .join('; ')
+    }
+    if (list.some((a) => a.status === 'contained')) {
+      tray = 'contained'
+      trayReason = `Contained: ${list.filter((a) => a.status === 'contained').map((a) => a.label).join(', ')}`
+    }
+    if (open > 0) {
+      tray = 'alert'
+      trayReason = `${open} open incident${open > 1 ? 's' : ''}`
+    }
+    if (paused) {
+      tray = 'paused'
+      trayReason = `Monitoring paused until ${new Date(pausedUntil!).toLocaleTimeString()}`
+    }
+    return {
+      version: VERSION,
+      mode: deps.mode,
+      demo: deps.demo ?? false,
+      paused,
+      pausedUntil: paused ? pausedUntil : null,
+      tray,
+      trayReason,
+      accounts: list.length,
+      openIncidents: open,
+      countdowns,
+      lastKillSwitch: killSwitch.last()
+    }
+  }
+
+  const emitStatus = () => bus.emit('status', status())
+
+  const requireAccount = (id: string): AccountRecord => {
+    const a = accounts.get(id)
+    if (!a) throw new ApiFailure('not-found', `no account with id ${id}`)
+    return a
+  }
+
+  const requireIncident = (id: string): IncidentView => {
+    const i = incidents.getIncident(id)
+    if (!i) throw new ApiFailure('not-found', `no incident with id ${id}`)
+    return i
+  }
+
+  // ---- API handlers ---------------------------------------------------------------------------
+
+  const handlers: VigilHandlers = {
+    status: async () => status(),
+    'exchanges.list': async () => {
+      const ccxt = await import('ccxt')
+      return ccxt.exchanges.map((id: string) => ({
+        id,
+        name: id,
+        deep: (DEEP_EXCHANGES as readonly string[]).includes(id),
+        needsPassword: ['okx', 'kucoin', 'kucoinfutures', 'bitget', 'coinbaseexchange'].includes(id)
+      }))
+    },
+    'accounts.list': async () => accounts.list().map(accountView),
+    'accounts.add': async (input) => {
+      const ccxt = await import('ccxt')
+      if (!ccxt.exchanges.includes(input.exchange)) throw new ApiFailure('bad-request', `unknown exchange: ${input.exchange}`, 'exchange')
+      if (!isSupportedExchange(input.exchange)) {
+        throw new ApiFailure('bad-request', `${input.exchange} is not supported yet; supported now: deribit`, 'exchange')
+      }
+      const id = `${input.exchange}-${randomBytes(4).toString('hex')}`
+      const credentials: Credentials = { apiKey: input.apiKey, secret: input.secret, ...(input.password ? { password: input.password } : {}) }
+      await deps.secrets.set(accountSlot(id), JSON.stringify(credentials))
+      accounts.insert({
+        id,
+        exchange: input.exchange,
+        label: input.label,
+        endpoint: input.endpoint ?? null,
+        keyHint: input.apiKey.slice(-4),
+        pollSeconds: input.pollSeconds ?? 10,
+        createdAt: clock.now(),
+        options: { hasPassword: !!input.password }
+      })
+      audit.append({ at: clock.now(), actor: 'user', action: 'account.add', accountId: id, detail: { exchange: input.exchange, label: input.label } })
+      try {
+        await startWatcher(accounts.get(id)!)
+      } catch (error) {
+        accounts.remove(id)
+        await deps.secrets.delete(accountSlot(id))
+        throw new ApiFailure('bad-request', (error as Error).message)
+      }
+      emitStatus()
+      return accountView(accounts.get(id)!)
+    },
+    'accounts.remove': async ({ accountId }) => {
+      requireAccount(accountId)
+      await watchers.get(accountId)?.stop()
+      await watchers.get(accountId)?.connectorRef.close()
+      watchers.delete(accountId)
+      await deps.secrets.delete(accountSlot(accountId))
+      const removed = accounts.remove(accountId)
+      posture.delete(accountId)
+      backfill.delete(accountId)
+      audit.append({ at: clock.now(), actor: 'user', action: 'account.remove', accountId, detail: {} })
+      emitStatus()
+      return { removed }
+    },
+    'incidents.list': async (input) => incidents.list(input),
+    'incidents.get': async ({ incidentId }) => {
+      const incident = requireIncident(incidentId)
+      return {
+        incident,
+        alerts: incidents.alertsOf(incidentId),
+        killSwitch: incident.killSwitchRunId ? killSwitch.get(incident.killSwitchRunId) : null
+      }
+    },
+    'incidents.acknowledge': async ({ incidentId }) => {
+      const incident = requireIncident(incidentId)
+      if (incident.status === 'open') incidents.setStatus(incidentId, 'acknowledged', clock.now())
+      response.cancelCountdown(incidentId, 'acknowledged')
+      audit.append({ at: clock.now(), actor: 'user', action: 'incident.acknowledge', accountId: incident.accountId, detail: { incidentId } })
+      emitStatus()
+      return requireIncident(incidentId)
+    },
+    'history.query': async (input) => {
+      const limit = input.limit ?? 200
+      const rows = events.query({ ...input, limit: limit + 1 })
+      const page = rows.slice(0, limit)
+      const last = page[page.length - 1]
+      return {
+        events: page.map((e) => ({ ...e, data: e.data as Record<string, unknown> })),
+        next: rows.length > limit && last ? { ts: last.ts, id: last.id } : null
+      }
+    },
+    'killSwitch.fire': async ({ accountIds, reason, incidentId }) => {
+      if (incidentId) {
+        requireIncident(incidentId)
+        response.cancelCountdown(incidentId, 'user fired')
+      }
+      return fireKillSwitch(accountIds, `user: ${reason ?? 'kill-switch button'}`, incidentId)
+    },
+    'countdown.cancel': async ({ incidentId }) => ({ cancelled: response.cancelCountdown(incidentId, 'user') }),
+    'rules.list': async () => engine.list(),
+    'settings.get': async () => settings.get(),
+    'settings.update': async (patch) => {
+      const next = settings.update(patch)
+      audit.append({ at: clock.now(), actor: 'user', action: 'settings.update', accountId: null, detail: { keys: Object.keys(patch) } })
+      return next
+    },
+    pause: async ({ minutes }) => {
+      pausedUntil = minutes > 0 ? clock.now() + minutes * 60_000 : null
+      audit.append({ at: clock.now(), actor: 'user', action: minutes > 0 ? 'monitoring.pause' : 'monitoring.resume', accountId: null, detail: { minutes } })
+      emitStatus()
+      return status()
+    }
+  }
+
+  for (const error of engine.loadErrors()) logger.error('rule file rejected', error)
+
+  return {
+    events: bus,
+    handlers,
+    status,
+    async start() {
+      started = true
+      for (const account of accounts.list()) {
+        try {
+          const w = watchers.get(account.id) ?? (await startWatcher(account))
+          w.start()
+        } catch (error) {
+          accounts.update(account.id, { status: 'error', lastError: (error as Error).message })
+          logger.error('could not start watching account', { account: account.id, error: (error as Error).message })
+        }
+      }
+      emitStatus()
+    },
+    async stop() {
+      started = false
+      response.dispose()
+      await Promise.all([...watchers.values()].map((w) => w.stop()))
+      await Promise.all([...watchers.values()].map((w) => w.connectorRef.close().catch(() => {})))
+      watchers.clear()
+      db.close()
+    },
+    internals: { db, watchers, incidents, killSwitch, audit, events, accounts, fireKillSwitch }
+  }
+}
+
+/** For the replay harness and integration tests: the parts a scored run reads back. */
+export interface VigilInternals {
+  db: Db
+  watchers: Map<string, AccountWatcher>
+  incidents: Incidents
+  killSwitch: KillSwitch
+  audit: AuditLog
+  events: EventStore
+  accounts: AccountsRepo
+  fireKillSwitch: (accountIds: string[] | undefined, trigger: string, incidentId?: string) => Promise<KillSwitchReport>
+}
+
+export type { RecordedAlert, Connector }
