@@ -5,13 +5,7 @@
 
 /** What went wrong, for callers that react differently (e.g. the UI offers "unlock" for 'locked'). */
 export type SecretStoreErrorCode =
-  | 'unavailable'
-  | 'locked'
-  | 'too-long'
-  | 'ambiguous'
-  | 'bad-encoding'
-  | 'invalid-input'
-  | 'failed'
+  'unavailable' | 'locked' | 'too-long' | 'ambiguous' | 'bad-encoding' | 'invalid-input' | 'failed'
 
 /**
  * A secret-store failure explained in plain language. The message and `detail` never contain the

@@ -9,7 +9,12 @@ import { AsyncEntry, type EntryOptions, type LinuxStore } from '@napi-rs/keyring
 
 import type { SecretStore } from '../ports'
 
-import { assertValidSecret, assertValidSlot, SecretStoreError, type SecretStoreErrorCode } from './errors'
+import {
+  assertValidSecret,
+  assertValidSlot,
+  SecretStoreError,
+  type SecretStoreErrorCode
+} from './errors'
 
 /** The keychain service every Vigil secret is filed under; the slot is the account name. */
 export const KEYRING_SERVICE = 'vigil'
@@ -120,7 +125,9 @@ interface ErrorContext {
 export function explainKeyringError(error: unknown, context: ErrorContext): SecretStoreError {
   const raw = error instanceof Error ? error.message : String(error)
   const detail =
-    context.secret && raw.includes(context.secret) ? raw.split(context.secret).join('[redacted]') : raw
+    context.secret && raw.includes(context.secret)
+      ? raw.split(context.secret).join('[redacted]')
+      : raw
   const [code, explanation] = classify(detail.toLowerCase(), context.platform)
   return new SecretStoreError(
     code,
@@ -137,7 +144,11 @@ function classify(message: string, platform: NodeJS.Platform): [SecretStoreError
   ) {
     return ['unavailable', unavailableExplanation(platform)]
   }
-  if (/no result found|locked|prompt was dismissed|dismissed|user canceled|interaction not allowed/.test(message)) {
+  if (
+    /no result found|locked|prompt was dismissed|dismissed|user canceled|interaction not allowed/.test(
+      message
+    )
+  ) {
     return [
       'locked',
       'The OS keychain is locked. Unlock your login keychain (or create one with a password) and try again.'
@@ -167,3 +178,6 @@ function unavailableExplanation(platform: NodeJS.Platform): string {
     'dbus-run-session on a server.'
   )
 }
+
+/** Same class under the name the headless entry imports; one implementation, two spellings. */
+export { KeyringStore as KeyringSecretStore }
