@@ -1,0 +1,46 @@
+import type { ApiError } from '../../../main/api/types'
+
+/** Codes a call can fail with: the contract's own, plus what only a transport can see. */
+export type ApiCallErrorCode = ApiError['code'] | 'unauthorized' | 'network'
+
+/** What every failed call throws, whichever transport carried it, so pages handle one shape. */
+export class ApiCallError extends Error {
+  readonly code: ApiCallErrorCode
+  readonly path?: string
+
+  constructor(code: ApiCallErrorCode, message: string, path?: string) {
+    super(message)
+    this.name = 'ApiCallError'
+    this.code = code
+    this.path = path
+  }
+}
+
+const KNOWN_CODES: readonly ApiCallErrorCode[] = [
+  'bad-request',
+  'not-found',
+  'conflict',
+  'unavailable',
+  'internal',
+  'unauthorized',
+  'network'
+]
+
+/** Turns whatever a transport threw into an ApiCallError, keeping a code when one is there. */
+export function toApiCallError(error: unknown): ApiCallError {
+  if (error instanceof ApiCallError) return error
+  if (typeof error === 'object' && error !== null) {
+    const { code, message, path } = error as { code?: unknown; message?: unknown; path?: unknown }
+    const known = KNOWN_CODES.find((c) => c === code)
+    const text = typeof message === 'string' ? stripIpcPrefix(message) : 'unknown error'
+    return new ApiCallError(known ?? 'internal', text, typeof path === 'string' ? path : undefined)
+  }
+  return new ApiCallError('internal', typeof error === 'string' ? error : 'unknown error')
+}
+
+// Electron wraps errors thrown by ipcMain.handle as "Error invoking remote method 'x': Error: …";
+// the trader only needs the last part.
+function stripIpcPrefix(message: string): string {
+  const match = /^Error invoking remote method '[^']*': (?:\w*Error: )?(.*)$/s.exec(message)
+  return match ? match[1] : message
+}

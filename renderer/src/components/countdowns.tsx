@@ -1,0 +1,58 @@
+import { useState } from 'react'
+import { useTranslation } from 'react-i18next'
+
+import type { Status } from '../../../main/api/types'
+import type { ApiCallError } from '../api/client'
+import { toApiCallError } from '../api/errors'
+import { formatCountdown } from '../format'
+import { useLive } from '../hooks/live'
+import { useApi } from '../hooks/use-api'
+import { useNow } from '../hooks/use-data'
+import { href } from '../router'
+
+import { LevelBadge } from './badges'
+import { ErrorNote } from './error-note'
+
+/** Running "ask" countdowns: the trader's last chance to stop an automatic action. */
+export function Countdowns({ countdowns }: { countdowns: Status['countdowns'] }) {
+  const { t } = useTranslation()
+  const api = useApi()
+  const { refresh } = useLive()
+  const now = useNow(1000)
+  const [error, setError] = useState<ApiCallError | null>(null)
+  if (!countdowns.length) return null
+
+  async function cancel(incidentId: string) {
+    setError(null)
+    try {
+      await api.call('countdown.cancel', { incidentId })
+    } catch (err) {
+      setError(toApiCallError(err))
+    }
+    refresh()
+  }
+
+  return (
+    <section className="countdowns" aria-live="polite">
+      {countdowns.map((c) => (
+        <div key={c.incidentId} className="countdown" data-testid="countdown">
+          <LevelBadge level={c.level} />
+          <span>
+            {t(c.action === 'fire' ? 'countdown.fires' : 'countdown.notifies')}{' '}
+            <strong className="mono">{formatCountdown(c.endsAt - now)}</strong>
+          </span>
+          <a href={href('alerts', c.incidentId)}>{t('countdown.view')}</a>
+          <button
+            type="button"
+            className="button"
+            data-testid="cancel-countdown"
+            onClick={() => void cancel(c.incidentId)}
+          >
+            {t('countdown.cancel')}
+          </button>
+        </div>
+      ))}
+      <ErrorNote error={error} />
+    </section>
+  )
+}

@@ -1,0 +1,36 @@
+import type { ReactNode } from 'react'
+
+export function PageHeader({ title, actions }: { title: string; actions?: ReactNode }) {
+  return (
+    <header className="page-header">
+      <h1>{title}</h1>
+      {actions ? <div className="page-actions">{actions}</div> : null}
+    </header>
+  )
+}
+
+export function Card({
+  title,
+  children,
+  className,
+  actions,
+  testId
+}: {
+  title?: ReactNode
+  children: ReactNode
+  className?: string
+  actions?: ReactNode
+  testId?: string
+}) {
+  return (
+    <section className={`card ${className ?? ''}`} data-testid={testId}>
+      {title || actions ? (
+        <div className="card-head">
+          {title ? <h2>{title}</h2> : <span />}
+          {actions}
+        </div>
+      ) : null}
+      {children}
+    </section>
+  )
+}

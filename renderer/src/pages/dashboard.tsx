@@ -1,0 +1,151 @@
+import { useState } from 'react'
+import { useTranslation } from 'react-i18next'
+
+import type { ApiCallError } from '../api/client'
+import { toApiCallError } from '../api/errors'
+import { AccountCard } from '../components/account-card'
+import { IncidentStatusBadge, LevelBadge } from '../components/badges'
+import { Countdowns } from '../components/countdowns'
+import { ErrorNote } from '../components/error-note'
+import { KillSwitch, KillSwitchResult } from '../components/kill-switch'
+import { Card, PageHeader } from '../components/page'
+import { formatRelative, formatTime } from '../format'
+import { useLive } from '../hooks/live'
+import { useApi } from '../hooks/use-api'
+import { accountName, useAccounts, useNow } from '../hooks/use-data'
+import { useQuery } from '../hooks/use-query'
+import { href } from '../router'
+
+export function DashboardPage() {
+  const { t, i18n } = useTranslation()
+  const { status, revisions } = useLive()
+  const accounts = useAccounts()
+  const incidents = useQuery(
+    (api) => api.call('incidents.list', { scope: 'live', limit: 50 }),
+    `incidents:${revisions.incidents}`
+  )
+  const now = useNow(5000)
+  const open = (incidents.data ?? []).filter(
+    (i) => i.status === 'open' || i.status === 'acknowledged'
+  )
+
+  return (
+    <div className="page">
+      <PageHeader title={t('dashboard.title')} actions={<PauseControl />} />
+      {status ? (
+        <p className={`tray-line tray-${status.tray}`} data-testid="tray-state">
+          <span className="dot" aria-hidden="true" />
+          <strong>{t(`tray.${status.tray}`)}</strong>
+          {status.trayReason ? <span className="muted"> — {status.trayReason}</span> : null}
+          {status.demo ? <span className="badge subtle">{t('dashboard.demo')}</span> : null}
+        </p>
+      ) : null}
+
+      {status ? <Countdowns countdowns={status.countdowns} /> : null}
+
+      <div className="dashboard-top">
+        <Card title={t('killSwitch.title')} className="kill-card">
+          <p className="small muted">{t('killSwitch.explain')}</p>
+          <KillSwitch target={{}} accounts={accounts.data ?? []} testId="kill-switch-all" large />
+          {status?.lastKillSwitch ? (
+            <details className="last-run">
+              <summary>
+                {t('killSwitch.lastRun', {
+                  when: formatTime(status.lastKillSwitch.finishedAt, i18n.language)
+                })}
+              </summary>
+              <KillSwitchResult
+                report={status.lastKillSwitch}
+                title={t('killSwitch.lastRunTitle')}
+              />
+            </details>
+          ) : null}
+        </Card>
+
+        <Card
+          title={t('dashboard.openIncidents', { n: open.length })}
+          actions={<a href={href('alerts')}>{t('dashboard.allAlerts')}</a>}
+        >
+          <ErrorNote error={incidents.error} />
+          {open.length === 0 && !incidents.loading ? (
+            <p className="muted">{t('dashboard.noIncidents')}</p>
+          ) : null}
+          <ul className="incident-mini">
+            {open.slice(0, 8).map((i) => (
+              <li key={i.id} className={`level-edge level-${i.level}`}>
+                <a href={href('alerts', i.id)} data-testid="dashboard-incident">
+                  <span className="title">{i.title}</span>
+                  <span className="muted small">
+                    {accountName(accounts.data, i.accountId)} ·{' '}
+                    {formatRelative(i.updatedAt, now, i18n.language)}
+                  </span>
+                </a>
+                <span className="badges">
+                  <LevelBadge level={i.level} />
+                  <IncidentStatusBadge status={i.status} />
+                </span>
+              </li>
+            ))}
+          </ul>
+        </Card>
+      </div>
+
+      <h2 className="section-title">{t('dashboard.accounts')}</h2>
+      <ErrorNote error={accounts.error} />
+      {accounts.data?.length === 0 ? (
+        <Card>
+          <p>{t('dashboard.noAccounts')}</p>
+          <a className="button primary" href={href('accounts')}>
+            {t('dashboard.addAccount')}
+          </a>
+        </Card>
+      ) : null}
+      <div className="account-grid">
+        {(accounts.data ?? []).map((a) => (
+          <AccountCard key={a.id} account={a} now={now} />
+        ))}
+      </div>
+    </div>
+  )
+}
+
+/** Pausing is for planned work on the account (rotating keys); it always ends on its own. */
+function PauseControl() {
+  const { t, i18n } = useTranslation()
+  const api = useApi()
+  const { status, refresh } = useLive()
+  const [error, setError] = useState<ApiCallError | null>(null)
+  if (!status) return null
+
+  async function pause(minutes: number) {
+    setError(null)
+    try {
+      await api.call('pause', { minutes })
+    } catch (err) {
+      setError(toApiCallError(err))
+    }
+    refresh()
+  }
+
+  return (
+    <div className="pause-control">
+      {status.paused ? (
+        <>
+          <span className="small muted">
+            {status.pausedUntil
+              ? t('dashboard.pausedUntil', { when: formatTime(status.pausedUntil, i18n.language) })
+              : t('tray.paused')}
+          </span>
+          <button type="button" className="button" onClick={() => void pause(0)}>
+            {t('dashboard.resume')}
+          </button>
+        </>
+      ) : (
+        <button type="button" className="button" onClick={() => void pause(30)}>
+          {t('dashboard.pause30')}
+        </button>
+      )}
+      <ErrorNote error={error} />
+    </div>
+  )
+}
