@@ -1,0 +1,259 @@
+/**
+ * NotifySendNotifier against a real notification server: dunst under Xvfb.
+ *
+ *   xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- npx vitest run test/integration/adapters
+ *
+ * Isolation: every test starts its own private D-Bus session daemon (plain `dbus-daemon
+ * --session`) and points notify-send and dunstctl at it. dunst is never started by hand: D-Bus
+ * activates it on the test's first notification, with XDG_CONFIG_HOME (inherited from our
+ * dbus-daemon) pointing at a dunstrc of the test's own. So every test gets a fresh dunst with an
+ * empty history, and one test's popups cannot leak into another's counts.
+ *
+ * dunstctl facts these tests rely on (dunst 1.9):
+ * - `dunstctl action N` acts on the N-th displayed notification: it invokes its default action,
+ *   or its only action when there is no default, or else opens the context menu.
+ * - `dunstctl context` opens the context menu through the `dmenu` command from dunstrc, which
+ *   gets lines like `#Kill switch (title) [7,kill-switch]` and prints the chosen one.
+ * - `dunstctl history` lists only *closed* notifications, hence `close-all` before reading it.
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createInterface } from 'node:readline'
+
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+
+import type { LogFields, Logger, NotificationRequest } from '../../../main/core/ports'
+import { findExecutable } from '../../../main/adapters/notify/find-executable'
+import {
+  NotifySendNotifier,
+  type NotifySendOptions
+} from '../../../main/adapters/notify/notify-send'
+
+const missing = [
+  !process.env.DISPLAY && 'DISPLAY (run under xvfb-run)',
+  !process.env.DBUS_SESSION_BUS_ADDRESS && 'DBUS_SESSION_BUS_ADDRESS (run under dbus-run-session)',
+  ...['notify-send', 'dunst', 'dunstctl', 'dbus-daemon', 'stdbuf']
+    .filter((tool) => !findExecutable(tool))
+    .map((tool) => `${tool} on PATH (apt-get install libnotify-bin dunst dbus coreutils)`)
+].filter((reason): reason is string => Boolean(reason))
+const SKIP_REASON = `missing ${missing.join(', ')}`
+if (missing.length) console.warn(`[notify-send.test] skipped: ${SKIP_REASON}`)
+
+interface Session {
+  dir: string
+  env: NodeJS.ProcessEnv
+  bus: ChildProcess
+}
+
+let session: Session
+const notifiers: NotifySendNotifier[] = []
+
+/** Starts a private session bus whose activated dunst reads our dunstrc. */
+async function startSession(): Promise<Session> {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-dunst-'))
+  mkdirSync(join(dir, 'config', 'dunst'), { recursive: true })
+  // The context-menu "dmenu": prints the menu line of the action id named in ./want.
+  const pick = join(dir, 'pick.sh')
+  writeFileSync(
+    pick,
+    `#!/bin/sh\ncat > "${dir}/menu.txt"\ngrep -F -- ",$(cat "${dir}/want")]" "${dir}/menu.txt" | head -n 1\n`
+  )
+  chmodSync(pick, 0o755)
+  writeFileSync(
+    join(dir, 'config', 'dunst', 'dunstrc'),
+    `[global]\n    dmenu = ${pick}\n\n[urgency_low]\n    timeout = 1\n`
+  )
+  const bus = spawn('dbus-daemon', ['--session', '--nofork', '--print-address=1'], {
+    env: { ...process.env, XDG_CONFIG_HOME: join(dir, 'config') },
+    stdio: ['ignore', 'pipe', 'ignore']
+  })
+  const address = await new Promise<string>((resolve, reject) => {
+    const lines = createInterface({ input: bus.stdout! })
+    lines.once('line', (line) => resolve(line.trim()))
+    bus.once('error', reject)
+    bus.once('exit', (code) => reject(new Error(`dbus-daemon exited early (${code})`)))
+  })
+  return { dir, bus, env: { ...process.env, DBUS_SESSION_BUS_ADDRESS: address } }
+}
+
+function dunstctl(...args: string[]): string {
+  return execFileSync('dunstctl', args, { env: session.env, encoding: 'utf8' }).trim()
+}
+
+const displayed = (): number => Number(dunstctl('count', 'displayed'))
+
+/** Summaries of the closed notifications dunst remembers. */
+function historyTitles(): string[] {
+  const history = JSON.parse(dunstctl('history')) as {
+    data: Array<Array<{ summary: { data: string } }>>
+  }
+  return history.data.flat().map((n) => n.summary.data)
+}
+
+async function waitFor(check: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+}
+
+function notifier(options: NotifySendOptions = {}): NotifySendNotifier {
+  const created = new NotifySendNotifier({ env: session.env, ...options })
+  notifiers.push(created)
+  return created
+}
+
+const alert = (over: Partial<NotificationRequest> = {}): NotificationRequest => ({
+  id: 'incident:acc-1:key-takeover',
+  title: 'Vigil: possible key takeover',
+  body: 'Deribit acc-1: new API key created from 203.0.113.9 <unknown ASN> & withdrawals enabled',
+  urgency: 'critical',
+  actions: [
+    { id: 'kill-switch', label: 'Kill switch' },
+    { id: 'snooze', label: 'Snooze 10 min' }
+  ],
+  ...over
+})
+
+describe.skipIf(missing.length > 0)(
+  `NotifySendNotifier with dunst${missing.length ? ` (skipped: ${SKIP_REASON})` : ''}`,
+  () => {
+    beforeEach(async () => {
+      session = await startSession()
+    })
+
+    afterEach(async () => {
+      for (const n of notifiers.splice(0)) n.closeAll()
+      // Our own dbus-daemon, by pid; dunst loses its bus and exits with it.
+      session.bus.kill('SIGTERM')
+      await new Promise((resolve) => session.bus.once('exit', resolve))
+      rmSync(session.dir, { recursive: true, force: true })
+    })
+
+    it('shows the popup; after close-all, dunst history has the title and the response is null', async () => {
+      const handle = notifier().notify(alert({ title: 'Vigil: shown popup' }))
+      await waitFor(() => displayed() === 1, 'the popup')
+
+      dunstctl('close-all')
+      await expect(handle.response).resolves.toBeNull()
+      expect(historyTitles()).toContain('Vigil: shown popup')
+    })
+
+    it('declares action support', () => {
+      expect(notifier().supportsActions).toBe(true)
+    })
+
+    it('dunstctl action 0 runs the default action, which answers "default" (a body click)', async () => {
+      const handle = notifier().notify(alert())
+      await waitFor(() => displayed() === 1, 'the popup')
+
+      dunstctl('action', '0')
+      await expect(handle.response).resolves.toBe('default')
+      await waitFor(() => displayed() === 0, 'the popup to go')
+    })
+
+    it('resolves with the id of the action button the user picked', async () => {
+      writeFileSync(join(session.dir, 'want'), 'kill-switch')
+      const handle = notifier().notify(alert())
+      await waitFor(() => displayed() === 1, 'the popup')
+
+      dunstctl('context')
+      await expect(handle.response).resolves.toBe('kill-switch')
+      const menu = readFileSync(join(session.dir, 'menu.txt'), 'utf8')
+      expect(menu).toContain('#Kill switch')
+      expect(menu).toContain('#Snooze 10 min')
+    })
+
+    it('replaces a live popup with the same id in place instead of stacking', async () => {
+      const n = notifier()
+      const first = n.notify(alert({ title: 'Vigil: countdown 30 s' }))
+      await waitFor(() => displayed() === 1, 'the first popup')
+      const second = n.notify(alert({ title: 'Vigil: countdown 20 s' }))
+      const third = n.notify(alert({ title: 'Vigil: countdown 10 s' }))
+
+      // Give the replacements time to land; a stacked popup would show up as 2 or 3 here.
+      const deadline = Date.now() + 1000
+      while (Date.now() < deadline) {
+        expect(displayed()).toBe(1)
+        await new Promise((resolve) => setTimeout(resolve, 100))
+      }
+      first.close() // a replaced handle no longer owns the popup: no effect
+      expect(displayed()).toBe(1)
+
+      dunstctl('action', '0')
+      // One popup, one answer: every handle for this id gets it.
+      await expect(third.response).resolves.toBe('default')
+      await expect(second.response).resolves.toBe('default')
+      await expect(first.response).resolves.toBe('default')
+
+      // Replaced in place: only the last text was ever closed, so only it reaches the history.
+      dunstctl('close-all')
+      const titles = historyTitles()
+      expect(titles).toContain('Vigil: countdown 10 s')
+      expect(titles).not.toContain('Vigil: countdown 30 s')
+    })
+
+    it('without -r support (close-and-show) still keeps a single popup per id', async () => {
+      const n = notifier({ replace: 'close-and-show' })
+      const first = n.notify(alert({ title: 'Vigil: old text' }))
+      await waitFor(() => displayed() === 1, 'the first popup')
+      const second = n.notify(alert({ title: 'Vigil: new text' }))
+
+      // The old popup is closed first, so dunst files it in its history.
+      await waitFor(() => historyTitles().includes('Vigil: old text'), 'the old popup to close')
+      await waitFor(() => displayed() === 1, 'the new popup')
+      dunstctl('action', '0')
+      await expect(second.response).resolves.toBe('default')
+      await expect(first.response).resolves.toBe('default')
+    })
+
+    it('close() takes the popup down and resolves null', async () => {
+      const handle = notifier().notify(alert({ title: 'Vigil: to close' }))
+      await waitFor(() => displayed() === 1, 'the popup')
+
+      handle.close()
+      await expect(handle.response).resolves.toBeNull()
+      await waitFor(() => displayed() === 0, 'the popup to go')
+      expect(historyTitles()).toContain('Vigil: to close')
+    })
+
+    it('a popup that expires resolves null', async () => {
+      // Our dunstrc expires low-urgency popups after 1 s.
+      const handle = notifier().notify(alert({ urgency: 'low', actions: [] }))
+      await expect(handle.response).resolves.toBeNull()
+      expect(displayed()).toBe(0)
+    })
+
+    it('shows a notification without actions and lets a click open the app', async () => {
+      const handle = notifier().notify(
+        alert({ id: 'info', title: 'Vigil: poll recovered', urgency: 'normal', actions: undefined })
+      )
+      await waitFor(() => displayed() === 1, 'the popup')
+      dunstctl('action', '0')
+      await expect(handle.response).resolves.toBe('default')
+    })
+
+    it('reports a missing notification server as null with a warning, not a crash', async () => {
+      const warnings: Array<[string, LogFields | undefined]> = []
+      const logger: Logger = {
+        debug() {},
+        info() {},
+        warn: (message, fields) => warnings.push([message, fields]),
+        error() {}
+      }
+      const handle = notifier({
+        logger,
+        env: { ...session.env, DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/vigil-no-bus' }
+      }).notify(alert())
+      await expect(handle.response).resolves.toBeNull()
+      expect(warnings).toHaveLength(1)
+      expect(warnings[0]![0]).toBe(
+        'No notification server answered; the notification was not shown'
+      )
+      expect(warnings[0]![1]).toMatchObject({ id: 'incident:acc-1:key-takeover' })
+    })
+  }
+)
