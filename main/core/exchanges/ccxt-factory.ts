@@ -18,6 +18,7 @@ import { createRequire } from 'node:module'
 import { dirname, join, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 
+import type * as Ccxt from 'ccxt'
 import type { Exchange } from 'ccxt'
 
 import type { Credentials, ExchangeFactory, ExchangeTarget } from '../ports'
@@ -99,8 +100,8 @@ const ccxtSourceDir = (): string | null => {
   }
 }
 
-let fullImport: Promise<typeof import('ccxt')> | null = null
-const importFull = (): Promise<typeof import('ccxt')> => (fullImport ??= import('ccxt'))
+let fullImport: Promise<typeof Ccxt> | null = null
+const importFull = (): Promise<typeof Ccxt> => (fullImport ??= import('ccxt'))
 
 const fullLoader: Loader = {
   async ids() {
@@ -128,7 +129,8 @@ const singleFileLoader = (dir: string): Loader => {
     },
     async load(id) {
       const mod = (await import(pathToFileURL(join(dir, `${id}.js`)).href)) as { default?: unknown }
-      if (typeof mod.default !== 'function') throw new Error(`ccxt module ${id} has no default class`)
+      if (typeof mod.default !== 'function')
+        throw new Error(`ccxt module ${id} has no default class`)
       return mod.default as ExchangeClass
     }
   }
@@ -188,11 +190,12 @@ export const createCcxtFactory = (options: CcxtFactoryOptions = {}): ExchangeFac
       const id = target.exchange
       const ids = await knownIds()
       if (!ID_PATTERN.test(id) || !ids.includes(id)) {
-        const why = REMOVED[id] ?? 'it is not in ccxt 4.5.84\'s list of exchanges'
+        const why = REMOVED[id] ?? "it is not in ccxt 4.5.84's list of exchanges"
         const near = ids.filter((x) => x.startsWith(id.slice(0, 3))).slice(0, 5)
         throw new UnknownExchangeError(
           id,
-          `Unknown exchange '${id}': ${why}.` + (near.length ? ` Similar ids: ${near.join(', ')}.` : '')
+          `Unknown exchange '${id}': ${why}.` +
+            (near.length ? ` Similar ids: ${near.join(', ')}.` : '')
         )
       }
       if (target.endpoint !== undefined && !/^https?:\/\/[^/\s]+(\/\S*)?$/i.test(target.endpoint))

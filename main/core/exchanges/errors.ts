@@ -92,7 +92,11 @@ export interface ClassifyContext {
 const ccxtName = (error: object): string | null => {
   const own = (error as { name?: unknown }).name
   if (typeof own === 'string' && own in CCXT_CATEGORY) return own
-  for (let p = Object.getPrototypeOf(error); p && p !== Error.prototype; p = Object.getPrototypeOf(p)) {
+  for (
+    let p = Object.getPrototypeOf(error);
+    p && p !== Error.prototype;
+    p = Object.getPrototypeOf(p)
+  ) {
     const name = (p.constructor as { name?: string } | undefined)?.name
     if (name && name in CCXT_CATEGORY) return name
   }
@@ -116,6 +120,7 @@ export const redact = (text: string, max = 160): string => {
     // Opaque tokens (keys, secrets, signatures, JWT parts) mix in digits; plain words such as
     // `security_key_authorization_required` do not, and must stay readable.
     .replace(/(?=[A-Za-z0-9+/_=.-]*\d)[A-Za-z0-9+/_=.-]{16,}/g, '[redacted]')
+    // eslint-disable-next-line no-control-regex -- stripping control characters is the point
     .replace(/[\u0000-\u001f\u007f]+/g, ' ')
     .replace(/\s+/g, ' ')
     .trim()
@@ -160,7 +165,8 @@ const findReason = (value: unknown): { code?: string; text?: string } => {
     }
   }
   const code = obj.code ?? obj.retCode ?? obj.error_code
-  const text = obj.message ?? obj.msg ?? obj.retMsg ?? (typeof nested === 'string' ? nested : undefined)
+  const text =
+    obj.message ?? obj.msg ?? obj.retMsg ?? (typeof nested === 'string' ? nested : undefined)
   return {
     code: typeof code === 'number' || typeof code === 'string' ? String(code) : undefined,
     text: typeof text === 'string' ? text : Array.isArray(nested) ? nested.join('; ') : undefined
@@ -226,11 +232,18 @@ export const classifyError = (error: unknown, context: ClassifyContext = {}): Ex
   const reason = exchangeReason(raw)
   // ccxt maps an unparseable body on an error status to ExchangeError; a JSON SyntaxError inside
   // ccxt surfaces with this text.
-  if (category === 'unknown' && /could not parse the response into json|Unexpected token|JSON/i.test(raw) && !reason.code)
+  if (
+    category === 'unknown' &&
+    /could not parse the response into json|Unexpected token|JSON/i.test(raw) &&
+    !reason.code
+  )
     category = 'malformed'
   const who = context.exchangeName ? `${context.exchangeName}: ` : ''
   let message = who + SENTENCE[category]
-  const detail = [reason.text ? redact(reason.text, 120) : null, reason.code ? `code ${reason.code}` : null]
+  const detail = [
+    reason.text ? redact(reason.text, 120) : null,
+    reason.code ? `code ${reason.code}` : null
+  ]
     .filter(Boolean)
     .join(', ')
   if (detail) message += ` (${detail})`
