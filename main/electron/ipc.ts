@@ -35,10 +35,12 @@ export function isTrustedSender(
   if (!window || window.isDestroyed()) return false
   const contents = window.webContents
   if (event.sender.id !== contents.id) return false
+  // The frame must be the top-level frame itself (a sub-frame has its own routing id).
   const frame = event.senderFrame
   const main = contents.mainFrame
-  if (!frame || frame.parent !== null) return false
-  if (frame.processId !== main.processId || frame.routingId !== main.routingId) return false
+  if (!frame || frame.processId !== main.processId || frame.routingId !== main.routingId) {
+    return false
+  }
   return isTrustedUrl(frame.url)
 }
 

@@ -571,10 +571,20 @@ export class Notification extends EventEmitter {
     this.closed = false
     this.emit('show', new MockEvent())
   }
+  /**
+   * Like macOS and Windows, which address delivered notifications by identifier / tag: closing
+   * also takes down any other visible notification shown with the same explicit id, even when
+   * this object was closed already.
+   */
   close(): void {
-    if (this.closed) return
+    const sameId = this.options.id
+      ? Notification.visible().filter((n) => n.id === this.id)
+      : Notification.visible().filter((n) => n === this)
+    for (const n of sameId) {
+      n.closed = true
+      n.emit('close', mockEvent({ reason: 'applicationHidden' }))
+    }
     this.closed = true
-    this.emit('close', mockEvent({ reason: 'applicationHidden' }))
   }
   /** The user clicks the body. */
   click(): void {

@@ -65,7 +65,14 @@ export function createFakeVigil(initial: Partial<Status> = {}): FakeVigil {
     async 'killSwitch.fire'(input: unknown): Promise<KillSwitchReport> {
       calls.push({ method: 'killSwitch.fire', input })
       const now = Date.now()
-      return { id: 'ks-1', trigger: 'test', startedAt: now, finishedAt: now, durationMs: 0, accounts: [] }
+      return {
+        id: 'ks-1',
+        trigger: 'test',
+        startedAt: now,
+        finishedAt: now,
+        durationMs: 0,
+        accounts: []
+      }
     }
   } as unknown as VigilHandlers
 

@@ -1,10 +1,6 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest'
 
-import {
-  denyWindowOpen,
-  isExternalHttpsUrl,
-  setupSecurity
-} from '../../../main/electron/security'
+import { denyWindowOpen, isExternalHttpsUrl, setupSecurity } from '../../../main/electron/security'
 import {
   BrowserWindow,
   MockWebContents,
