@@ -9,9 +9,9 @@ import { beforeEach, describe, expect, it, vi } from 'vitest'
 
 import { CALL_CHANNEL, EVENT_CHANNEL, setupIpc } from '../../../main/electron/ipc'
 import { isTrustedRendererUrl, type RendererEntry } from '../../../main/electron/renderer-url'
+import type { MockWebContents } from '../../support/mocks/electron'
 import {
   BrowserWindow,
-  MockWebContents,
   MockWebFrameMain,
   ipcMain,
   resetElectronMock

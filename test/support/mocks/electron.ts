@@ -353,7 +353,9 @@ export class MockIpcMain extends EventEmitter {
     try {
       return await handler(mockEvent(event), ...args)
     } catch (error) {
-      throw new Error(`Error invoking remote method '${channel}': ${String(error)}`)
+      throw new Error(`Error invoking remote method '${channel}': ${String(error)}`, {
+        cause: error
+      })
     }
   }
 }

@@ -10,7 +10,8 @@ import {
   getMainWindowOptions,
   setupContentSecurityPolicy
 } from '../../../main/electron/window'
-import { BrowserWindow, app, resetElectronMock, session } from '../../support/mocks/electron'
+import type { BrowserWindow } from '../../support/mocks/electron'
+import { app, resetElectronMock, session } from '../../support/mocks/electron'
 
 vi.mock('electron', () => import('../../support/mocks/electron'))
 
