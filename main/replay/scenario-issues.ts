@@ -33,7 +33,8 @@ function describe(value: unknown): string {
   if (value === undefined) return 'nothing'
   if (value === null) return 'null'
   if (Array.isArray(value)) return 'an array'
-  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)
+  if (typeof value === 'string')
+    return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)
   if (typeof value === 'number' || typeof value === 'boolean') return String(value)
   return `a ${typeof value}`
 }
@@ -135,7 +136,9 @@ export function fromZodIssues(
       case 'invalid_value': {
         const values = issue.values.map((value) => String(value))
         const expected =
-          values.length === 1 ? `expected ${JSON.stringify(issue.values[0])}` : `expected one of ${values.join('|')}`
+          values.length === 1
+            ? `expected ${JSON.stringify(issue.values[0])}`
+            : `expected one of ${values.join('|')}`
         out.push({ path, message: `${expected}, got ${describe(found)}` })
         break
       }

@@ -80,14 +80,16 @@ const Range = z
   .tuple([z.number().nonnegative(), z.number().nonnegative()])
   .refine(([min, max]) => min <= max, { error: 'expected [min, max] with min ≤ max' })
 const Fraction = z.number().min(0).max(1)
-const Asset = z.string().regex(/^[A-Z0-9]{2,12}$/, { error: 'expected an upper-case asset code such as BTC' })
-const Symbol = z
+const Asset = z
   .string()
-  .regex(/^[A-Z0-9]+\/[A-Z0-9]+(:[A-Z0-9]+)?$/, {
-    error: 'expected a unified symbol such as BTC/USDT or BTC/USD:BTC'
-  })
+  .regex(/^[A-Z0-9]{2,12}$/, { error: 'expected an upper-case asset code such as BTC' })
+const Symbol = z.string().regex(/^[A-Z0-9]+\/[A-Z0-9]+(:[A-Z0-9]+)?$/, {
+  error: 'expected a unified symbol such as BTC/USDT or BTC/USD:BTC'
+})
 const Positive = z.number().positive()
-const Country = z.string().regex(/^[A-Z]{2}$/, { error: 'expected an ISO 3166 country code such as DE' })
+const Country = z
+  .string()
+  .regex(/^[A-Z]{2}$/, { error: 'expected an ISO 3166 country code such as DE' })
 
 /** An API key: the guardian's own, one that already exists, or one an attacker creates. */
 const KeySpec = z.strictObject({
@@ -212,7 +214,12 @@ const TimelineEvent = z.discriminatedUnion('kind', [
   }),
   z.strictObject({ ...base, kind: z.literal('leverage'), symbol: Symbol, leverage: Positive }),
   z.strictObject({ ...base, kind: z.literal('price'), symbol: Symbol, last: Positive }),
-  z.strictObject({ ...base, kind: z.literal('fault'), fault: z.enum(FAULT_KINDS), seconds: Positive })
+  z.strictObject({
+    ...base,
+    kind: z.literal('fault'),
+    fault: z.enum(FAULT_KINDS),
+    seconds: Positive
+  })
 ])
 
 const ScenarioShape = z.strictObject({
@@ -271,7 +278,8 @@ const KNOWN_FIELDS: ReadonlySet<string> = (() => {
         walk(child, seen)
       }
     }
-    for (const key of ['innerType', 'element', 'valueType', 'in', 'out', 'schema']) walk(def[key], seen)
+    for (const key of ['innerType', 'element', 'valueType', 'in', 'out', 'schema'])
+      walk(def[key], seen)
     for (const key of ['options', 'items']) {
       const list = def[key]
       if (Array.isArray(list)) for (const child of list) walk(child, seen)
@@ -305,7 +313,11 @@ function crossCheck(scenario: Scenario): ScenarioIssue[] {
   const ids = [...accounts.keys()]
 
   // An order on a market the exchange does not list could never happen: treat it as a typo.
-  const checkSymbol = (symbol: string, account: ScenarioAccount, path: (string | number)[]): void => {
+  const checkSymbol = (
+    symbol: string,
+    account: ScenarioAccount,
+    path: (string | number)[]
+  ): void => {
     if (!account.markets.includes(symbol)) {
       issues.push({
         path,
@@ -319,8 +331,16 @@ function crossCheck(scenario: Scenario): ScenarioIssue[] {
     path: (string | number)[]
   ): void => symbols?.forEach((symbol, s) => checkSymbol(symbol, account, [...path, s]))
   scenario.accounts.forEach((account, i) => {
-    if (account.history) checkSymbols(account.history.trading.symbols, account, ['accounts', i, 'history', 'trading', 'symbols'])
-    else if (scenario.history) checkSymbols(scenario.history.trading.symbols, account, ['history', 'trading', 'symbols'])
+    if (account.history)
+      checkSymbols(account.history.trading.symbols, account, [
+        'accounts',
+        i,
+        'history',
+        'trading',
+        'symbols'
+      ])
+    else if (scenario.history)
+      checkSymbols(scenario.history.trading.symbols, account, ['history', 'trading', 'symbols'])
   })
 
   const keyRefs = new Map<string, Set<string>>()
@@ -345,7 +365,10 @@ function crossCheck(scenario: Scenario): ScenarioIssue[] {
       case 'api_key_created':
         if (event.keyId !== undefined) {
           if (refs.has(event.keyId)) {
-            issues.push({ path: [...path, 'keyId'], message: `key id "${event.keyId}" is already in use on account "${account.id}"` })
+            issues.push({
+              path: [...path, 'keyId'],
+              message: `key id "${event.keyId}" is already in use on account "${account.id}"`
+            })
           }
           refs.add(event.keyId)
         }
@@ -411,13 +434,19 @@ export function loadScenario(pathOrObject: string | object): Scenario {
   try {
     text = readFileSync(pathOrObject, 'utf8')
   } catch (error) {
-    throw new ScenarioError([{ path: [], message: `cannot read ${pathOrObject}: ${(error as Error).message}` }], pathOrObject)
+    throw new ScenarioError(
+      [{ path: [], message: `cannot read ${pathOrObject}: ${(error as Error).message}` }],
+      pathOrObject
+    )
   }
   let json: unknown
   try {
     json = JSON.parse(text)
   } catch (error) {
-    throw new ScenarioError([{ path: [], message: `invalid JSON: ${(error as Error).message}` }], pathOrObject)
+    throw new ScenarioError(
+      [{ path: [], message: `invalid JSON: ${(error as Error).message}` }],
+      pathOrObject
+    )
   }
   return parseScenario(json, pathOrObject)
 }
