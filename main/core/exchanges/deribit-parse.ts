@@ -517,6 +517,10 @@ export const parseCancelCount = (raw: unknown, stream = 'cancelAll'): number =>
 export const parseIndexPrice = (raw: unknown): number =>
   parseResult(z.object({ index_price: num }), raw, 'index price').index_price
 
+/** public/ticker: the underlying's index price. */
+export const parseTickerIndex = (raw: unknown): number =>
+  parseResult(z.object({ index_price: num }), raw, 'ticker').index_price
+
 /** get_currencies: the currency ids Deribit lists. */
 export const parseCurrencies = (raw: unknown): string[] =>
   parseResult(z.array(z.object({ currency: z.string() })), raw, 'currency list').map(

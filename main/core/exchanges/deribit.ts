@@ -56,6 +56,7 @@ import {
   parseCancelCount,
   parseCurrencies,
   parseIndexPrice,
+  parseTickerIndex,
   parseKeyAction,
   parseOrders,
   parsePositions,
@@ -220,8 +221,14 @@ class DeribitConnector implements Connector {
   /** Key ids present at the first key read: the trader's keys, as far as Vigil can tell. */
   private baselineKeyIds: Set<string> | null = null
   private hotCurrencies: Set<string> | null = null
-  private readonly openCounts = new Map<string, number>()
+  /**
+   * Open order ids per currency as last read. Deribit lists a linear contract (BTC_USDC-PERPETUAL)
+   * under both its base and its settlement currency, so counts are taken over the union of ids.
+   */
+  private readonly openIds = new Map<string, Set<string>>()
   private pollCount = 0
+  /** False once the deployment answered that public/get_index_price does not exist. */
+  private indexCall = true
 
   constructor(
     private readonly ccxt: Exchange,
@@ -337,22 +344,49 @@ class DeribitConnector implements Connector {
     return !this.ccxt.markets_by_id?.[name]
   }
 
-  /** USD per unit of `currency` from Deribit's index, cached; null when unknown. */
+  /**
+   * USD per unit of `currency` from Deribit's index, cached; null when unknown. Tries
+   * public/get_index_price, then the index price on the currency's perpetual ticker (deployments
+   * without the index call); a failure only costs the USD value, never the stream.
+   */
   private async indexUsd(currency: string, now: number): Promise<number | null> {
     const code = currency.toUpperCase()
     if (STABLE_USD.has(code)) return 1
     const cached = this.index.get(code)
     if (cached && now - cached.at < (this.options.indexTtlMs ?? 60_000)) return cached.value
     let value: number | null = null
-    try {
-      value = parseIndexPrice(
-        await this.call('publicGetGetIndexPrice', { index_name: `${code.toLowerCase()}_usd` })
-      )
-    } catch {
-      // A missing index only costs the USD value; never fail the stream for it.
+    if (this.indexCall) {
+      try {
+        value = parseIndexPrice(
+          await this.call('publicGetGetIndexPrice', { index_name: `${code.toLowerCase()}_usd` })
+        )
+      } catch (error) {
+        if (/-32601|method not found/i.test(String((error as Error)?.message)))
+          this.indexCall = false
+      }
+    }
+    if (value === null) {
+      const perpetual = this.perpetualOf(code)
+      if (perpetual) {
+        try {
+          value = parseTickerIndex(
+            await this.call('publicGetTicker', { instrument_name: perpetual })
+          )
+        } catch {
+          // leave null
+        }
+      }
     }
     this.index.set(code, { value, at: now })
     return value
+  }
+
+  /** An inverse (else linear) perpetual on `base`, from the loaded markets. */
+  private perpetualOf(base: string): string | null {
+    const markets = Object.values(this.ccxt.markets ?? {}) as Array<Record<string, unknown>>
+    const swaps = markets.filter((m) => m.base === base && m.swap === true)
+    const pick = swaps.find((m) => m.inverse === true) ?? swaps[0]
+    return typeof pick?.id === 'string' ? pick.id : null
   }
 
   private cachedIndex(currency: string | null): number | null {
@@ -441,9 +475,9 @@ class DeribitConnector implements Connector {
     let allOrdersRead = true
     for (const currency of currencies) {
       const isHot =
-        includeCold || !hot || hot.has(currency) || (this.openCounts.get(currency) ?? 0) > 0
+        includeCold || !hot || hot.has(currency) || (this.openIds.get(currency)?.size ?? 0) > 0
       if (!isHot) {
-        allOrdersRead = allOrdersRead && this.openCounts.has(currency)
+        allOrdersRead = allOrdersRead && this.openIds.has(currency)
         continue
       }
       ctx.progress?.(`Reading ${currency} orders, trades and withdrawals`)
@@ -462,9 +496,12 @@ class DeribitConnector implements Connector {
       await this.stream(ctx, `addresses:${currency}`, () => this.addressBook(ctx, currency))
       onStreamDone()
     }
-    if (allOrdersRead && currencies.every((c) => this.openCounts.has(c)))
-      result.openOrders = currencies.reduce((n, c) => n + (this.openCounts.get(c) ?? 0), 0)
-    ctx.events.sort((a, b) => a.ts - b.ts)
+    if (allOrdersRead && currencies.every((c) => this.openIds.has(c)))
+      result.openOrders = this.openOrderCount()
+    // The same record can arrive through two currencies (see `openIds`): deliver it once.
+    const unique = new Map<string, NewEvent>()
+    for (const e of ctx.events) unique.set(`${e.kind}|${e.exchangeRecordId}`, e)
+    result.events = [...unique.values()].sort((a, b) => a.ts - b.ts)
     return result
   }
 
@@ -624,7 +661,7 @@ class DeribitConnector implements Connector {
         usdValue: usd === null ? null : s.total * usd
       })
     }
-    for (const [c, n] of this.openCounts) if (n > 0) hot.add(c)
+    for (const [c, ids] of this.openIds) if (ids.size > 0) hot.add(c)
     this.hotCurrencies = hot
     return out
   }
@@ -760,7 +797,7 @@ class DeribitConnector implements Connector {
         })
       }
     }
-    this.openCounts.set(currency, open.length)
+    this.openIds.set(currency, new Set(open.map((o) => o.order_id)))
     return {
       events,
       cursor: encodeWindow(tracker.next()),
@@ -1057,19 +1094,23 @@ class DeribitConnector implements Connector {
     return this.account.selfKeyId
   }
 
-  /** Open orders across every watched currency, or the fault that stopped the count. */
+  private openOrderCount(): number {
+    const all = new Set<string>()
+    for (const ids of this.openIds.values()) for (const id of ids) all.add(id)
+    return all.size
+  }
+
+  /** Open orders across every watched currency, read from the exchange (throws on failure). */
   private async countOpenOrders(): Promise<number> {
-    let n = 0
     for (const currency of this.watchedCurrencies()) {
       const open = parseOrders(
         await this.call('privateGetGetOpenOrdersByCurrency', { currency }),
         `${currency} open orders`,
         'readBack'
       )
-      this.openCounts.set(currency, open.length)
-      n += open.length
+      this.openIds.set(currency, new Set(open.map((o) => o.order_id)))
     }
-    return n
+    return this.openOrderCount()
   }
 
   async killSwitch(options: KillSwitchOptions): Promise<KillSwitchAccountResult> {
