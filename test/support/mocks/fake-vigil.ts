@@ -25,8 +25,13 @@ export const sampleStatus = (overrides: Partial<Status> = {}): Status => ({
   ...overrides
 })
 
-export interface FakeVigil extends Pick<Vigil, 'events' | 'handlers' | 'status'> {
+export interface FakeVigil extends Pick<
+  Vigil,
+  'events' | 'handlers' | 'status' | 'start' | 'stop'
+> {
   readonly calls: Array<{ method: string; input: unknown }>
+  /** 'started' after start(), 'stopped' after stop(). */
+  readonly lifecycle: string[]
   /** Changes the status and emits 'status', as the core does. */
   setStatus(overrides: Partial<Status>): void
 }
@@ -34,6 +39,7 @@ export interface FakeVigil extends Pick<Vigil, 'events' | 'handlers' | 'status'>
 export function createFakeVigil(initial: Partial<Status> = {}): FakeVigil {
   const events = new VigilEvents()
   const calls: FakeVigil['calls'] = []
+  const lifecycle: string[] = []
   let status = sampleStatus(initial)
 
   const unavailable = Object.fromEntries(
@@ -80,7 +86,14 @@ export function createFakeVigil(initial: Partial<Status> = {}): FakeVigil {
     events,
     handlers,
     calls,
+    lifecycle,
     status: () => status,
+    async start() {
+      lifecycle.push('started')
+    },
+    async stop() {
+      lifecycle.push('stopped')
+    },
     setStatus(overrides) {
       status = sampleStatus({ ...status, ...overrides })
       events.emit('status', status)
