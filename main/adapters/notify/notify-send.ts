@@ -6,7 +6,13 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 
-import type { Logger, NotificationHandle, NotificationRequest, Notifier } from '../../core/ports'
+import type {
+  LogFields,
+  Logger,
+  NotificationHandle,
+  NotificationRequest,
+  Notifier
+} from '../../core/ports'
 import { silentLogger } from '../../core/ports'
 
 import { findExecutable } from './find-executable'
