@@ -29,14 +29,17 @@ export function KillSwitch({
   target,
   accounts,
   testId,
-  large
+  large,
+  previous
 }: {
   target: KillSwitchTarget
   accounts: AccountView[]
   testId: string
   large?: boolean
+  /** The last run main remembers, shown folded until this button fires a new one. */
+  previous?: KillSwitchReport | null
 }) {
-  const { t } = useTranslation()
+  const { t, i18n } = useTranslation()
   const api = useApi()
   const live = useLive()
   const [confirming, setConfirming] = useState(false)
@@ -118,7 +121,20 @@ export function KillSwitch({
         </p>
       ) : null}
       <ErrorNote error={error} />
-      {report ? <KillSwitchResult report={report} /> : null}
+      {report ? (
+        <KillSwitchResult report={report} />
+      ) : previous ? (
+        <details className="last-run">
+          <summary>
+            {t('killSwitch.lastRun', { when: formatTime(previous.finishedAt, i18n.language) })}
+          </summary>
+          <KillSwitchResult
+            report={previous}
+            title={t('killSwitch.lastRunTitle')}
+            testId="kill-switch-last"
+          />
+        </details>
+      ) : null}
     </div>
   )
 }
@@ -130,10 +146,18 @@ const KEY_CLASS: Record<KillSwitchAccountResult['key'], string> = {
   unchanged: 'warn'
 }
 
-export function KillSwitchResult({ report, title }: { report: KillSwitchReport; title?: string }) {
+export function KillSwitchResult({
+  report,
+  title,
+  testId = 'kill-switch-result'
+}: {
+  report: KillSwitchReport
+  title?: string
+  testId?: string
+}) {
   const { t, i18n } = useTranslation()
   return (
-    <div className="kill-switch-result" data-testid="kill-switch-result" role="status">
+    <div className="kill-switch-result" data-testid={testId} role="status">
       <h3>
         {title ?? t('killSwitch.resultTitle')}{' '}
         <span className="muted small">

@@ -7,7 +7,7 @@ import { AccountCard } from '../components/account-card'
 import { IncidentStatusBadge, LevelBadge } from '../components/badges'
 import { Countdowns } from '../components/countdowns'
 import { ErrorNote } from '../components/error-note'
-import { KillSwitch, KillSwitchResult } from '../components/kill-switch'
+import { KillSwitch } from '../components/kill-switch'
 import { Card, PageHeader } from '../components/page'
 import { formatRelative, formatTime } from '../format'
 import { useLive } from '../hooks/live'
@@ -47,19 +47,6 @@ export function DashboardPage() {
         <Card title={t('killSwitch.title')} className="kill-card">
           <p className="small muted">{t('killSwitch.explain')}</p>
           <KillSwitch target={{}} accounts={accounts.data ?? []} testId="kill-switch-all" large />
-          {status?.lastKillSwitch ? (
-            <details className="last-run">
-              <summary>
-                {t('killSwitch.lastRun', {
-                  when: formatTime(status.lastKillSwitch.finishedAt, i18n.language)
-                })}
-              </summary>
-              <KillSwitchResult
-                report={status.lastKillSwitch}
-                title={t('killSwitch.lastRunTitle')}
-              />
-            </details>
-          ) : null}
         </Card>
 
         <Card

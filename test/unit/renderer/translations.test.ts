@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest'
+
+import { en } from '../../../renderer/src/i18n/locales/en'
+import { zhCN } from '../../../renderer/src/i18n/locales/zh-CN'
+import { zhTW } from '../../../renderer/src/i18n/locales/zh-TW'
+
+type Tree = { [key: string]: string | Tree }
+
+function flatten(tree: Tree, prefix = ''): Map<string, string> {
+  const out = new Map<string, string>()
+  for (const [key, value] of Object.entries(tree)) {
+    const path = prefix ? `${prefix}.${key}` : key
+    if (typeof value === 'string') out.set(path, value)
+    else for (const [k, v] of flatten(value, path)) out.set(k, v)
+  }
+  return out
+}
+
+const placeholders = (text: string) =>
+  [...text.matchAll(/\{\{\s*(\w+)\s*\}\}/g)].map((m) => m[1]).sort()
+
+const locales = { en: flatten(en), 'zh-CN': flatten(zhCN), 'zh-TW': flatten(zhTW) }
+
+describe('translations', () => {
+  for (const [name, strings] of Object.entries(locales)) {
+    if (name === 'en') continue
+    it(`${name} has exactly the English keys`, () => {
+      const missing = [...locales.en.keys()].filter((k) => !strings.has(k))
+      const extra = [...strings.keys()].filter((k) => !locales.en.has(k))
+      expect({ missing, extra }).toEqual({ missing: [], extra: [] })
+    })
+
+    it(`${name} keeps every placeholder and leaves nothing empty or untranslated`, () => {
+      for (const [key, english] of locales.en) {
+        const text = strings.get(key) ?? ''
+        expect(text.trim(), key).not.toBe('')
+        expect(placeholders(text), key).toEqual(placeholders(english))
+      }
+      // Long English sentences left in place are the usual sign of a forgotten string.
+      const same = [...locales.en].filter(
+        ([key, english]) => english.split(' ').length > 3 && strings.get(key) === english
+      )
+      expect(same).toEqual([])
+    })
+  }
+
+  it('every literal key the renderer uses exists in English', () => {
+    const sources = import.meta.glob<string>('../../../renderer/src/**/*.{ts,tsx}', {
+      query: '?raw',
+      import: 'default',
+      eager: true
+    })
+    expect(Object.keys(sources).length).toBeGreaterThan(10)
+    const used = new Set<string>()
+    for (const source of Object.values(sources)) {
+      for (const match of source.matchAll(/\bt\(\s*'([a-zA-Z0-9_.-]+)'/g)) used.add(match[1])
+      // Keys picked by a condition: t(cond ? 'a.b' : 'c.d')
+      for (const match of source.matchAll(/\bt\(\s*[^'`()]+\?\s*'([\w.-]+)'\s*:\s*'([\w.-]+)'/g)) {
+        used.add(match[1])
+        used.add(match[2])
+      }
+    }
+    expect(used.size).toBeGreaterThan(100)
+    const missing = [...used].filter((k) => !locales.en.has(k))
+    expect(missing).toEqual([])
+  })
+})
