@@ -7,7 +7,7 @@ import centroids from '../../../resources/data/country-centroids.json'
 
 const EARTH_RADIUS_KM = 6371.0088
 
-const points = centroids.points as Record<string, [number, number] | undefined>
+const points: Record<string, readonly number[] | undefined> = centroids.points
 
 /** Version of the shipped country-point data, reported with impossible-travel findings. */
 export const COUNTRY_POINTS_VERSION: string = centroids.version
@@ -15,7 +15,8 @@ export const COUNTRY_POINTS_VERSION: string = centroids.version
 /** Representative [lat, lon] of an ISO 3166-1 alpha-2 country, or null when unknown. */
 export function countryPoint(code: string | null | undefined): [number, number] | null {
   if (!code) return null
-  return points[code.toUpperCase()] ?? null
+  const p = points[code.toUpperCase()]
+  return p && p.length === 2 ? [p[0] as number, p[1] as number] : null
 }
 
 /** Great-circle distance in km between two [lat, lon] points (haversine). */

@@ -1,0 +1,206 @@
+/**
+ * Turns a validated rule document plus its parameter values into closures the engine can run per
+ * event: compiled blocks, condition, kind expressions, and the kind block with every `$param`
+ * replaced by its value. Compilation is where a rule that passed the schema can still be wrong
+ * (an unknown derived field, a bad regex, an override of the wrong type); those errors are thrown
+ * here and reported through loadErrors() without stopping the other rules.
+ */
+import type { Level } from '../model'
+import { EventView, DERIVED_FIELDS } from './fields'
+import { BlockResults, compileBlock, compileCondition, type FieldReader, type Matcher } from './operators'
+import {
+  blockNames,
+  expressionNames,
+  matchBlockNames,
+  ruleKind,
+  type Block,
+  type ParamSpec,
+  type RuleDoc,
+  type RuleKind,
+  type WindowSpec
+} from './schema'
+
+export type ParamValue = number | boolean | string | null
+
+/** A compiled expression and whether it only looks at the event type (so SQL can count it). */
+export interface CompiledExpr {
+  match: Matcher
+  typeOnly: boolean
+}
+
+export interface CompiledRule {
+  doc: RuleDoc
+  id: string
+  kind: RuleKind
+  family: string
+  level: Level
+  enabled: boolean
+  params: Record<string, ParamValue>
+  types: string[]
+  condition: CompiledExpr
+  /** The kind block with params substituted (shape per kind, see schema.ts). */
+  spec: Record<string, unknown>
+  expr(source: string | undefined): CompiledExpr
+  /** Runs an expression against an event view. */
+  test(expr: CompiledExpr, view: EventView): boolean
+  /** Runs a type-only expression against a bare field reader (rows read from the index). */
+  testWith(expr: CompiledExpr, read: FieldReader): boolean
+}
+
+const UNIT_MS = { seconds: 1_000, minutes: 60_000, hours: 3_600_000, days: 86_400_000 } as const
+
+/** A resolved window in milliseconds. */
+export function windowMs(spec: unknown): number {
+  const w = (spec ?? {}) as WindowSpec
+  for (const [unit, ms] of Object.entries(UNIT_MS)) {
+    const value = w[unit as keyof WindowSpec]
+    if (value === undefined) continue
+    if (typeof value !== 'number' || !(value > 0)) throw new Error(`window ${unit} must be a positive number`)
+    return value * ms
+  }
+  throw new Error('window has no length')
+}
+
+/** Reads a resolved numeric setting, or a fallback when the param is null (switched off). */
+export function numberSetting(spec: Record<string, unknown>, key: string, fallback: number | null = null): number | null {
+  const v = spec[key]
+  if (v === undefined || v === null) return fallback
+  if (typeof v !== 'number' || !Number.isFinite(v)) throw new Error(`${key} must be a number`)
+  return v
+}
+
+function checkParam(name: string, spec: ParamSpec, value: unknown): ParamValue {
+  if (value === null) return null
+  const expected = spec.default === null ? typeof value : typeof spec.default
+  if (typeof value !== expected) throw new Error(`param ${name} must be a ${expected}`)
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw new Error(`param ${name} must be finite`)
+    if (spec.min !== undefined && value < spec.min) throw new Error(`param ${name} must be ≥ ${spec.min}`)
+    if (spec.max !== undefined && value > spec.max) throw new Error(`param ${name} must be ≤ ${spec.max}`)
+  }
+  return value as ParamValue
+}
+
+/** Defaults, then each override layer in order; unknown names and wrong types throw. */
+export function resolveParams(
+  doc: RuleDoc,
+  ...layers: (Record<string, ParamValue> | undefined)[]
+): Record<string, ParamValue> {
+  const values: Record<string, ParamValue> = {}
+  for (const [name, spec] of Object.entries(doc.params)) values[name] = checkParam(name, spec, spec.default)
+  for (const layer of layers) {
+    for (const [name, value] of Object.entries(layer ?? {})) {
+      const spec = doc.params[name]
+      if (!spec) throw new Error(`params.${name}: no such param in ${doc.id}`)
+      values[name] = checkParam(name, spec, value)
+    }
+  }
+  return values
+}
+
+function substitute(value: unknown, params: Record<string, ParamValue>): unknown {
+  if (typeof value === 'string' && value.startsWith('$')) return params[value.slice(1)]
+  if (Array.isArray(value)) return value.map((v) => substitute(v, params))
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substitute(v, params)]))
+  }
+  return value
+}
+
+// Blocks that read only these can be evaluated from the index (type, ts) without parsing JSON.
+const TYPE_FIELDS = new Set(['type', 'kind'])
+
+function blockFields(block: Block): string[] {
+  const maps = Array.isArray(block) ? block : [block]
+  return maps.flatMap((m) => Object.keys(m).map((k) => k.split('|')[0] as string))
+}
+
+/** Compiles one rule with the given parameter values. */
+export function compileRule(
+  doc: RuleDoc,
+  params: Record<string, ParamValue>,
+  settings: { enabled?: boolean; level?: string } = {}
+): CompiledRule {
+  const kind = ruleKind(doc.detection)
+  const detection = doc.detection as Record<string, unknown>
+  const names = blockNames(doc.detection)
+  const blocks = new Map<string, (read: FieldReader) => boolean>()
+  const typeOnlyBlocks = new Set<string>()
+  for (const name of names) {
+    const block = substitute(detection[name], params) as Block
+    for (const field of blockFields(block)) {
+      if (field.startsWith('derived.') && !DERIVED_FIELDS.includes(field.slice(8))) {
+        throw new Error(`detection.${name}: unknown derived field ${field} (known: ${DERIVED_FIELDS.join(', ')})`)
+      }
+    }
+    try {
+      blocks.set(name, compileBlock(block))
+    } catch (error) {
+      throw new Error(`detection.${name}: ${(error as Error).message}`)
+    }
+    if (blockFields(block).every((f) => TYPE_FIELDS.has(f))) typeOnlyBlocks.add(name)
+  }
+  const cache = new Map<string, CompiledExpr>()
+  const expr = (source: string | undefined): CompiledExpr => {
+    if (source === undefined) return condition
+    let compiled = cache.get(source)
+    if (!compiled) {
+      const refs = expressionNames(source).flatMap((r) => matchBlockNames(r, names))
+      compiled = { match: compileCondition(source, names), typeOnly: refs.every((r) => typeOnlyBlocks.has(r)) }
+      cache.set(source, compiled)
+    }
+    return compiled
+  }
+  let condition: CompiledExpr
+  try {
+    const refs = expressionNames(doc.detection.condition).flatMap((r) => matchBlockNames(r, names))
+    condition = {
+      match: compileCondition(doc.detection.condition, names),
+      typeOnly: refs.every((r) => typeOnlyBlocks.has(r))
+    }
+  } catch (error) {
+    throw new Error(`detection.condition: ${(error as Error).message}`)
+  }
+  const spec = (kind === 'match' ? {} : substitute(detection[kind], params)) as Record<string, unknown>
+  // Resolve every window and expression the kind block uses now, so errors surface at load time.
+  for (const key of ['window', 'lookback', 'bucket', 'dedup']) {
+    if (spec[key] !== undefined) {
+      try {
+        windowMs(spec[key])
+      } catch (error) {
+        throw new Error(`detection.${kind}.${key}: ${(error as Error).message}`)
+      }
+    }
+  }
+  const escalate = spec.escalate as { window?: unknown } | undefined
+  if (escalate) windowMs(escalate.window)
+  for (const key of ['ratioOf', 'learn', 'population']) {
+    if (typeof spec[key] === 'string') expr(spec[key] as string)
+  }
+  const learning = spec.learning as { basis?: string } | undefined
+  if (learning?.basis) expr(learning.basis)
+  for (const step of (spec.steps as { match: string }[] | undefined) ?? []) expr(step.match)
+
+  const results = new WeakMap<EventView, BlockResults>()
+  return {
+    doc,
+    id: doc.id,
+    kind,
+    family: doc.id.split('.')[0] as string,
+    level: (settings.level ?? doc.level) as Level,
+    enabled: settings.enabled ?? doc.enabled,
+    params,
+    types: doc.source.types,
+    condition,
+    spec,
+    expr,
+    test(compiled, view) {
+      let r = results.get(view)
+      if (!r) results.set(view, (r = new BlockResults(blocks, view.get)))
+      return compiled.match(view.get, r)
+    },
+    testWith(compiled, read) {
+      return compiled.match(read, new BlockResults(blocks, read))
+    }
+  }
+}

@@ -1,0 +1,277 @@
+/**
+ * The detection engine. It loads the shipped YAML rules, compiles them with the user's
+ * overrides, and checks each newly stored event against the rules that read its type, using only
+ * indexed history in SQLite (a window of the same account's events, a seen_values lookup, a
+ * per-day cached baseline). Nothing is rescanned per event, so a retro-scan of 90 days and a live
+ * poll cost the same per event.
+ */
+import type { Db } from '../db/open'
+import type { Enricher } from '../enrich'
+import type { Level, StoredEvent } from '../model'
+import { compileRule, resolveParams, windowMs, type CompiledRule, type ParamValue } from './compile'
+import { Exceptions } from './exceptions'
+import { renderExplanation } from './explain'
+import { EventView, type FieldContext } from './fields'
+import { History } from './history'
+import { evaluateBaseline } from './kinds/baseline'
+import { evaluateGeoVelocity } from './kinds/geo-velocity'
+import { evaluateMatch, evaluatePosture } from './kinds/match'
+import { evaluateNewValue } from './kinds/new-value'
+import { evaluateSequence } from './kinds/sequence'
+import { evaluateThreshold } from './kinds/threshold'
+import type { KindEnv, KindEvaluator } from './kinds/types'
+import { formatIssues, loadRules, ruleFileName, type RuleLoadError } from './load'
+import { ruleOverridesSchema, type RuleDoc, type RuleKind, type RuleOverrides } from './schema'
+import type { EvaluateContext, Finding, RuleEngine, RuleSummary } from './types'
+
+export interface RuleEngineOptions {
+  db: Db
+  /** Folder of rule YAML files (resources/rules). */
+  rulesDir: string
+  /** Offline enrichment for logins the core stored without country / ASN / device. */
+  enricher?: Enricher
+  /** User settings per rule: enabled, level, params, and per-account enabled / params. */
+  overrides?: RuleOverrides
+  /** Called when one rule throws on one event; the other rules still run. */
+  onError?: (ruleId: string, event: StoredEvent, error: Error) => void
+}
+
+/** The engine with the extras the core and the settings UI use. */
+export interface VigilRuleEngine extends RuleEngine {
+  /** Replaces the user overrides (settings changed); invalid entries are reported in loadErrors(). */
+  setOverrides(overrides: RuleOverrides): void
+  /** Re-reads rule_exceptions now (it is also re-read automatically when it changes). */
+  refreshExceptions(): void
+  /** Shipped rule documents as loaded, for the rules screen and tests. */
+  rules(): readonly RuleDoc[]
+}
+
+const EVALUATORS: Record<RuleKind, KindEvaluator | null> = {
+  match: evaluateMatch,
+  posture: evaluatePosture,
+  threshold: evaluateThreshold,
+  sequence: evaluateSequence,
+  new_value: evaluateNewValue,
+  baseline: evaluateBaseline,
+  geo_velocity: evaluateGeoVelocity,
+  // Health rules only carry thresholds the core reads through list(); there is no event to judge.
+  health: null
+}
+
+interface Entry {
+  doc: RuleDoc
+  base: CompiledRule
+  accounts: Map<string, CompiledRule>
+}
+
+const DEDUP_MEMORY = 50_000
+
+/** The rule-level dedup suffix (`dedup:` in the rule file), or null to keep the kind's own. */
+function ruleDedup(rule: CompiledRule, view: EventView): string | null {
+  const spec = rule.doc.dedup
+  if (!spec) return null
+  const period = windowMs(substituteWindow(spec.window, rule.params))
+  const by = spec.by.map((f) => String(view.get(f) ?? '')).join('|')
+  return `p${by}:${Math.floor(view.event.ts / period)}`
+}
+
+function substituteWindow(w: Record<string, unknown>, params: Record<string, ParamValue>): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(w).map(([k, v]) => [k, typeof v === 'string' && v.startsWith('$') ? params[v.slice(1)] : v])
+  )
+}
+
+/**
+ * Creates the engine. Rule files that fail to load or compile are left out and reported through
+ * loadErrors(); so are invalid overrides (the rule then runs with its shipped settings).
+ */
+export function createRuleEngine(options: RuleEngineOptions): VigilRuleEngine {
+  const { db, enricher } = options
+  const history = new History(db)
+  const exceptions = new Exceptions(db)
+  const loaded = loadRules(options.rulesDir)
+  const fileErrors: RuleLoadError[] = [...loaded.errors]
+  let overrideErrors: RuleLoadError[] = []
+  let overrides: RuleOverrides = {}
+  const entries = new Map<string, Entry>()
+  const byType = new Map<string, Entry[]>()
+  const emitted = new Map<string, number>()
+
+  const compileEntry = (doc: RuleDoc): Entry | null => {
+    const o = overrides[doc.id]
+    try {
+      return { doc, base: compileRule(doc, resolveParams(doc, o?.params), o ?? {}), accounts: new Map() }
+    } catch (error) {
+      if (o) {
+        overrideErrors.push({ file: 'overrides', message: `${doc.id}: ${(error as Error).message}` })
+        try {
+          return { doc, base: compileRule(doc, resolveParams(doc)), accounts: new Map() }
+        } catch {
+          // Fall through: the shipped file itself is broken, reported below.
+        }
+      }
+      fileErrors.push({ file: ruleFileName(doc.id), message: (error as Error).message })
+      return null
+    }
+  }
+
+  const build = () => {
+    entries.clear()
+    byType.clear()
+    for (const doc of loaded.rules) {
+      const entry = compileEntry(doc)
+      if (!entry) continue
+      entries.set(doc.id, entry)
+      for (const type of doc.source.types) {
+        const list = byType.get(type) ?? []
+        list.push(entry)
+        byType.set(type, list)
+      }
+    }
+    for (const id of Object.keys(overrides)) {
+      if (!loaded.rules.some((r) => r.id === id)) {
+        overrideErrors.push({ file: 'overrides', message: `${id}: no such rule` })
+      }
+    }
+  }
+
+  const setOverrides = (next: RuleOverrides) => {
+    overrideErrors = []
+    const parsed = ruleOverridesSchema.safeParse(next)
+    if (parsed.success) overrides = parsed.data
+    else {
+      overrides = {}
+      overrideErrors.push({ file: 'overrides', message: formatIssues(parsed.error.issues) })
+    }
+    // Compile errors of shipped files are recomputed by build(); keep only the load errors.
+    fileErrors.splice(loaded.errors.length)
+    build()
+  }
+
+  /** The rule as it applies to one account (per-account overrides compiled on first use). */
+  const forAccount = (entry: Entry, accountId: string): CompiledRule => {
+    const o = overrides[entry.doc.id]?.accounts?.[accountId]
+    if (!o) return entry.base
+    let compiled = entry.accounts.get(accountId)
+    if (!compiled) {
+      try {
+        const params = resolveParams(entry.doc, overrides[entry.doc.id]?.params, o.params)
+        compiled = compileRule(entry.doc, params, {
+          enabled: o.enabled ?? entry.base.enabled,
+          level: entry.base.level
+        })
+      } catch (error) {
+        overrideErrors.push({ file: 'overrides', message: `${entry.doc.id} (${accountId}): ${(error as Error).message}` })
+        compiled = entry.base
+      }
+      entry.accounts.set(accountId, compiled)
+    }
+    return compiled
+  }
+
+  const remember = (key: string, ts: number): boolean => {
+    if (emitted.has(key)) return false
+    emitted.set(key, ts)
+    if (emitted.size > DEDUP_MEMORY) emitted.delete(emitted.keys().next().value as string)
+    return true
+  }
+
+  setOverrides(options.overrides ?? {})
+
+  const evaluate = (event: StoredEvent, context: EvaluateContext): Finding[] => {
+    const candidates = byType.get(event.type)
+    if (!candidates?.length) return []
+    exceptions.refresh()
+    const prices = new Map<string, number | null>()
+    const fieldContext: FieldContext = {
+      enricher,
+      priceUsd(accountId, currency) {
+        const key = `${accountId}|${currency}`
+        if (!prices.has(key)) prices.set(key, history.priceUsd(accountId, currency))
+        return prices.get(key) ?? null
+      }
+    }
+    // One view per event for this call: derived values are shared by every rule.
+    const views = new Map<number, EventView>()
+    const view = (e: StoredEvent): EventView => {
+      let v = views.get(e.id)
+      if (!v) views.set(e.id, (v = new EventView(e, fieldContext)))
+      return v
+    }
+    const env: KindEnv = {
+      history,
+      scope: context.scope,
+      view,
+      excepted: (rule, v) => exceptions.size > 0 && exceptions.covers(rule.id, v)
+    }
+    const current = view(event)
+    const findings: Finding[] = []
+    for (const entry of candidates) {
+      const rule = forAccount(entry, event.accountId)
+      const evaluator = EVALUATORS[rule.kind]
+      if (!rule.enabled || !evaluator) continue
+      try {
+        const draft = evaluator(rule, current, env)
+        if (!draft) continue
+        const dedupKey = `${rule.id}:${event.accountId}:${ruleDedup(rule, current) ?? draft.dedup}`
+        if (!remember(dedupKey, event.ts)) continue
+        const evidence = [...new Map(draft.evidence.map((e) => [e.id, e])).values()].sort(
+          (a, b) => a.ts - b.ts || a.id - b.id
+        )
+        const fields = rule.doc.fields
+          ? Object.fromEntries(rule.doc.fields.map((f) => [f, current.get(f) ?? null]))
+          : undefined
+        const reasoning: Record<string, unknown> = {
+          rule: rule.id,
+          kind: rule.kind,
+          scope: context.scope,
+          ...draft.reasoning,
+          ...(fields ? { fields } : {}),
+          params: rule.params,
+          evidenceRecords: evidence.map((e) => ({ id: e.id, type: e.type, exchangeRecordId: e.exchangeRecordId, ts: e.ts }))
+        }
+        const level: Level = draft.level ?? rule.level
+        findings.push({
+          ruleId: rule.id,
+          level,
+          accountId: event.accountId,
+          family: rule.family,
+          title: rule.doc.title,
+          explanation: renderExplanation(rule.doc.explanation, reasoning, rule.params, current),
+          reasoning,
+          evidence: evidence.map((e) => e.id),
+          dedupKey,
+          eventTs: event.ts,
+          suggestKillSwitch: rule.doc.action === 'suggest-kill-switch'
+        })
+      } catch (error) {
+        options.onError?.(rule.id, event, error as Error)
+      }
+    }
+    return findings
+  }
+
+  const summary = (entry: Entry): RuleSummary => {
+    const rule = entry.base
+    return {
+      id: rule.id,
+      title: entry.doc.title,
+      description: entry.doc.description,
+      level: rule.level,
+      kind: rule.kind,
+      enabled: rule.enabled,
+      status: entry.doc.status,
+      params: { ...(rule.params as Record<string, ParamValue>) },
+      falsepositives: [...entry.doc.falsepositives]
+    }
+  }
+
+  return {
+    list: () => [...entries.values()].map(summary),
+    loadErrors: () => [...fileErrors, ...overrideErrors],
+    evaluate,
+    setOverrides,
+    refreshExceptions: () => exceptions.refresh(true),
+    rules: () => loaded.rules
+  }
+}

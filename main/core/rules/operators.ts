@@ -1,0 +1,211 @@
+/**
+ * The matching layer shared by every rule kind: field modifiers (`data.amount|gt: 5`), blocks (a
+ * map is AND, a list of maps is OR, as in Sigma) and condition expressions
+ * (`selection and not 1 of filter_*`). Everything is compiled once per rule and parameter set into
+ * closures, so evaluating an event does no parsing.
+ */
+import { isIPv4 } from 'node:net'
+
+import type { Block, Modifier } from './schema'
+import { matchBlockNames } from './schema'
+
+/** Reads a field of the event being matched (data.*, derived.*, type …). */
+export type FieldReader = (path: string) => unknown
+
+/** A compiled block or expression: true when the event matches. */
+export type Matcher = (read: FieldReader, blocks: BlockResults) => boolean
+
+/** Per-event memo of block results, so `selection` used by several expressions runs once. */
+export class BlockResults {
+  private readonly memo = new Map<string, boolean>()
+
+  constructor(
+    private readonly blocks: ReadonlyMap<string, (read: FieldReader) => boolean>,
+    private readonly read: FieldReader
+  ) {}
+
+  get(name: string): boolean {
+    let value = this.memo.get(name)
+    if (value === undefined) {
+      const block = this.blocks.get(name)
+      value = block ? block(this.read) : false
+      this.memo.set(name, value)
+    }
+    return value
+  }
+}
+
+const asNumber = (v: unknown): number | null => {
+  if (typeof v === 'number' && Number.isFinite(v)) return v
+  if (typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v))) return Number(v)
+  return null
+}
+
+const isEmpty = (v: unknown): boolean =>
+  v === null || v === undefined || v === '' || (Array.isArray(v) && v.length === 0)
+
+function ipv4InCidr(ip: string, cidr: string): boolean {
+  const [base, bitsText] = cidr.split('/')
+  const bits = Number(bitsText ?? 32)
+  if (!base || !isIPv4(ip) || !isIPv4(base) || !(bits >= 0 && bits <= 32)) return false
+  if (bits === 0) return true
+  const toNum = (s: string) => s.split('.').reduce((acc, p) => acc * 256 + Number(p), 0)
+  // Integer division instead of bit masks: JS bitwise operators are signed 32-bit.
+  const size = 2 ** (32 - bits)
+  return Math.floor(toNum(ip) / size) === Math.floor(toNum(base) / size)
+}
+
+/** Compares one actual scalar with one expected scalar under a modifier. */
+function scalarMatch(actual: unknown, expected: unknown, mod: Modifier | null): boolean {
+  switch (mod) {
+    case null:
+      if (expected === null) return actual === null || actual === undefined
+      if (typeof expected === 'number') return asNumber(actual) === expected
+      if (typeof expected === 'boolean') return actual === expected
+      return typeof actual === 'string' ? actual === expected : String(actual) === expected
+    case 'contains':
+      return typeof actual === 'string' && actual.includes(String(expected))
+    case 'startswith':
+      return typeof actual === 'string' && actual.startsWith(String(expected))
+    case 'endswith':
+      return typeof actual === 'string' && actual.endsWith(String(expected))
+    case 'cidr':
+      return typeof actual === 'string' && ipv4InCidr(actual, String(expected))
+    case 'gt':
+    case 'gte':
+    case 'lt':
+    case 'lte': {
+      const a = asNumber(actual)
+      const e = asNumber(expected)
+      if (a === null || e === null) return false
+      return mod === 'gt' ? a > e : mod === 'gte' ? a >= e : mod === 'lt' ? a < e : a <= e
+    }
+    default:
+      return false
+  }
+}
+
+/**
+ * Compiles `field|mods: value` into a predicate. Lists of expected values are OR (AND with
+ * `|all`); an actual array matches when any element matches, as Sigma treats multi-valued fields.
+ */
+export function compileFieldTest(key: string, expected: unknown): (read: FieldReader) => boolean {
+  const [field, ...mods] = key.split('|') as [string, ...Modifier[]]
+  const all = mods.includes('all')
+  const valueMods = mods.filter((m) => m !== 'all')
+  if (valueMods.includes('exists')) {
+    return (read) => (read(field) !== undefined && read(field) !== null) === Boolean(expected)
+  }
+  if (valueMods.includes('empty')) return (read) => isEmpty(read(field)) === Boolean(expected)
+  const mod = valueMods[0] ?? null
+  const wanted = Array.isArray(expected) ? expected : [expected]
+  if (mod === 're') {
+    // Compiled once here, so an invalid pattern fails when the rule loads, not per event.
+    const patterns = wanted.map((e) => new RegExp(String(e)))
+    return (read) => {
+      const actual = read(field)
+      const values = Array.isArray(actual) ? actual : [actual]
+      const one = (re: RegExp) => values.some((a) => typeof a === 'string' && re.test(a))
+      return all ? patterns.every(one) : patterns.some(one)
+    }
+  }
+  return (read) => {
+    const actual = read(field)
+    const values = Array.isArray(actual) ? actual : [actual]
+    const one = (e: unknown) => values.some((a) => scalarMatch(a, e, mod))
+    return all ? wanted.every(one) : wanted.some(one)
+  }
+}
+
+/** Compiles a block: a map is AND of its entries, a list of maps is OR of the maps. */
+export function compileBlock(block: Block): (read: FieldReader) => boolean {
+  const maps = Array.isArray(block) ? block : [block]
+  const compiled = maps.map((map) => Object.entries(map).map(([k, v]) => compileFieldTest(k, v)))
+  return (read) => compiled.some((tests) => tests.every((t) => t(read)))
+}
+
+// ---- condition expressions ---------------------------------------------------------------------
+
+type Token = { t: 'word' | 'lp' | 'rp'; v: string }
+
+function tokenize(expr: string): Token[] {
+  const tokens: Token[] = []
+  const re = /\s*(\(|\)|[A-Za-z0-9_]+\*?)/y
+  let pos = 0
+  while (pos < expr.length) {
+    if (/^\s*$/.test(expr.slice(pos))) break
+    re.lastIndex = pos
+    const m = re.exec(expr)
+    if (!m) throw new Error(`unexpected "${expr.slice(pos).trim()}" in condition`)
+    const v = m[1] as string
+    tokens.push({ t: v === '(' ? 'lp' : v === ')' ? 'rp' : 'word', v })
+    pos = re.lastIndex
+  }
+  return tokens
+}
+
+/**
+ * Compiles a Sigma-style condition: `and`, `or`, `not`, parentheses, block names, and
+ * `1 of x*` / `all of x*` / `1 of them`. Throws with a readable message on a malformed
+ * expression or an unknown block name.
+ */
+export function compileCondition(expr: string, names: readonly string[]): Matcher {
+  const tokens = tokenize(expr)
+  let i = 0
+  const peek = () => tokens[i]
+  const next = () => tokens[i++]
+  const isWord = (v: string) => peek()?.t === 'word' && peek()?.v.toLowerCase() === v
+
+  const parseOr = (): Matcher => {
+    const parts = [parseAnd()]
+    while (isWord('or')) {
+      next()
+      parts.push(parseAnd())
+    }
+    return parts.length === 1 ? (parts[0] as Matcher) : (r, b) => parts.some((p) => p(r, b))
+  }
+  const parseAnd = (): Matcher => {
+    const parts = [parseNot()]
+    while (isWord('and')) {
+      next()
+      parts.push(parseNot())
+    }
+    return parts.length === 1 ? (parts[0] as Matcher) : (r, b) => parts.every((p) => p(r, b))
+  }
+  const parseNot = (): Matcher => {
+    if (isWord('not')) {
+      next()
+      const inner = parseNot()
+      return (r, b) => !inner(r, b)
+    }
+    return parsePrimary()
+  }
+  const parsePrimary = (): Matcher => {
+    const tok = next()
+    if (!tok) throw new Error(`condition "${expr}" ends too early`)
+    if (tok.t === 'lp') {
+      const inner = parseOr()
+      if (next()?.t !== 'rp') throw new Error(`missing ")" in condition "${expr}"`)
+      return inner
+    }
+    if (tok.t === 'rp') throw new Error(`unexpected ")" in condition "${expr}"`)
+    const word = tok.v.toLowerCase()
+    if ((word === '1' || word === 'any' || word === 'all') && isWord('of')) {
+      next()
+      const target = next()
+      if (!target || target.t !== 'word') throw new Error(`"${word} of" needs a block pattern`)
+      const matched = matchBlockNames(target.v, names)
+      if (matched.length === 0) throw new Error(`"${target.v}" matches no block`)
+      return word === 'all'
+        ? (_r, b) => matched.every((n) => b.get(n))
+        : (_r, b) => matched.some((n) => b.get(n))
+    }
+    if (!names.includes(tok.v)) throw new Error(`unknown block "${tok.v}" in condition "${expr}"`)
+    const name = tok.v
+    return (_r, b) => b.get(name)
+  }
+
+  const matcher = parseOr()
+  if (i < tokens.length) throw new Error(`unexpected "${tokens[i]?.v}" in condition "${expr}"`)
+  return matcher
+}
