@@ -48,18 +48,22 @@ export function getMainWindowOptions(preloadPath: string): BrowserWindowConstruc
 /**
  * The policy for the app's own pages. The renderer is a local bundle that talks to main only
  * through `window.vigil`, so it needs nothing remote: no network origin, no plugins, no framing.
- * The dev server additionally needs Vite's inline React-refresh preamble and its HMR websocket.
+ * The dev server additionally needs Vite's inline React-refresh preamble, its injected styles and
+ * its HMR websocket. It matches the meta tag in `renderer/index.html`; where both apply, the
+ * browser enforces each, so the stricter wins.
  *
  * @see https://www.electronjs.org/docs/latest/tutorial/security#7-define-a-content-security-policy
  */
 export function buildContentSecurityPolicy(entry: RendererEntry): string {
   const dev = entry.kind === 'url'
   const hmr = dev ? ` ws://${new URL(entry.origin).host}` : ''
+  const inline = dev ? " 'unsafe-inline'" : ''
   return [
     "default-src 'none'",
-    `script-src 'self'${dev ? " 'unsafe-inline'" : ''}`,
-    // React sets style attributes (charts, virtualised lists); styles cannot run code.
-    "style-src 'self' 'unsafe-inline'",
+    `script-src 'self'${inline}`,
+    // React sets styles through the CSSOM, which style-src does not restrict; in development
+    // Vite injects CSS as <style> elements.
+    `style-src 'self'${inline}`,
     "img-src 'self' data:",
     "font-src 'self'",
     `connect-src 'self'${hmr}`,
@@ -73,9 +77,9 @@ export function buildContentSecurityPolicy(entry: RendererEntry): string {
 }
 
 /**
- * Adds the CSP header to responses for the app's pages. The renderer's `index.html` should carry
- * the same policy in a meta tag as well: Electron has not always run `webRequest` hooks for
- * `file://` responses, and a meta tag cannot be skipped.
+ * Adds the CSP header to responses for the app's pages. `renderer/index.html` also carries a
+ * meta policy: Electron has not always run `webRequest` hooks for `file://` responses, and a
+ * meta tag cannot be skipped. The header adds what a meta tag cannot express (frame-ancestors).
  *
  * @see https://www.electronjs.org/docs/latest/tutorial/security#7-define-a-content-security-policy
  */

@@ -56,7 +56,8 @@ describe('Content-Security-Policy', () => {
     expect(policy).toContain("connect-src 'self';")
     expect(policy).toContain("object-src 'none'")
     expect(policy).toContain("frame-ancestors 'none'")
-    expect(policy).not.toMatch(/unsafe-eval|https?:|\*/)
+    expect(policy).toContain("style-src 'self';")
+    expect(policy).not.toMatch(/unsafe-inline|unsafe-eval|https?:|\*/)
   })
 
   it('lets the dev server run its HMR socket and React preamble, nothing more', () => {
