@@ -11,12 +11,12 @@ import { resolve } from 'node:path'
 
 import { app, dialog, session } from 'electron'
 
+import { createConsoleLogger } from '../adapters/log/console-logger'
 import { createCcxtFactory } from '../core/exchanges/ccxt-factory'
-import { KeyringStore } from '../core/secrets/keyring-store'
+import { KeyringSecretStore } from '../core/secrets/keyring-store'
 import { createVigil } from '../core/vigil'
 import { findPath, rulesDir } from '../paths'
 import { setupIpc } from './ipc'
-import { consoleLogger as logger } from './logger'
 import { createElectronNotifier, notificationRoute } from './notifier'
 import { isTrustedRendererUrl, rendererEntry } from './renderer-url'
 import { setupSecurity } from './security'
@@ -27,6 +27,11 @@ import { createMainWindow, setupContentSecurityPolicy, type MainWindow } from '.
 /** Windows attributes toasts to this id; it must match `appId` in the electron-builder config. */
 const APP_USER_MODEL_ID = 'app.vigil.desktop'
 
+const logger = createConsoleLogger({
+  level: process.env.VIGIL_LOG_LEVEL === 'debug' ? 'debug' : 'info'
+})
+const underTest = process.env.NODE_ENV === 'test' || Boolean(process.env.VIGIL_UNDER_TEST)
+
 // Tests and e2e runs isolate all state in VIGIL_DATA_DIR. userData holds the database, the
 // Chromium profile and the single-instance lock, so moving it isolates all three.
 if (process.env.VIGIL_DATA_DIR) app.setPath('userData', resolve(process.env.VIGIL_DATA_DIR))
@@ -36,7 +41,11 @@ let mainWindow: MainWindow | null = null
 /** Set when a second launch arrives before the window exists. */
 let secondLaunchBeforeWindow = false
 
-if (!claimSingleInstance(onSecondInstance)) {
+if (underTest && !process.env.VIGIL_DATA_DIR) {
+  // A test run must never open a trader's real database or profile.
+  logger.error('refusing to start under test without VIGIL_DATA_DIR')
+  app.exit(1)
+} else if (!claimSingleInstance(onSecondInstance)) {
   app.quit()
 } else {
   // A tray app keeps running with no window open; only Quit (or the OS) ends it.
@@ -63,7 +72,7 @@ async function start(): Promise<void> {
   disposers.push(setupContentSecurityPolicy(session.defaultSession, entry))
 
   // 2. Core.
-  const secrets = new KeyringStore()
+  const secrets = new KeyringSecretStore()
   const vigil = await createVigil({
     dataDir: app.getPath('userData'),
     secrets,
@@ -140,7 +149,7 @@ function trayIconDir(): string {
  * A locked or missing keychain reads as "no secret", which would look like every key vanished.
  * Say so plainly instead; Vigil keeps running so the user can see and fix it.
  */
-async function checkKeychain(secrets: KeyringStore): Promise<void> {
+async function checkKeychain(secrets: KeyringSecretStore): Promise<void> {
   try {
     await secrets.verify()
   } catch (error) {

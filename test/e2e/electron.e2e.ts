@@ -65,7 +65,7 @@ test.describe('Electron app', () => {
       executablePath: binary.path,
       // Chromium refuses to start as root without this; CI containers run as root.
       args: [...(process.getuid?.() === 0 ? ['--no-sandbox'] : []), repoRoot],
-      env: { ...process.env, VIGIL_DATA_DIR: dataDir, NODE_ENV: 'production' }
+      env: { ...process.env, VIGIL_DATA_DIR: dataDir, VIGIL_UNDER_TEST: '1' }
     })
     // Record browser hand-offs instead of launching the system browser.
     handedToBrowser = await app.evaluateHandle(({ shell }) => {

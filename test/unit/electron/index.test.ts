@@ -15,7 +15,18 @@ vi.mock('electron', () => import('../../support/mocks/electron'))
 const boot = vi.hoisted(() => ({
   deps: null as VigilDeps | null,
   vigil: null as FakeVigil | null,
-  keychainOk: true
+  keychainOk: true,
+  errors: [] as string[]
+}))
+
+// Record the shell's log instead of writing to stderr.
+vi.mock('../../../main/adapters/log/console-logger', () => ({
+  createConsoleLogger: () => ({
+    debug() {},
+    info() {},
+    warn() {},
+    error: (message: string) => boot.errors.push(message)
+  })
 }))
 
 vi.mock('../../../main/core/vigil', async () => {
@@ -29,7 +40,7 @@ vi.mock('../../../main/core/vigil', async () => {
   }
 })
 vi.mock('../../../main/core/secrets/keyring-store', () => ({
-  KeyringStore: class {
+  KeyringSecretStore: class {
     async verify(): Promise<void> {
       if (!boot.keychainOk) throw new Error('The OS keychain is locked.')
     }
@@ -64,10 +75,14 @@ async function launchReady(beforeReady?: () => void): Promise<ElectronMock.Brows
   return window
 }
 
+const DATA_DIR = resolve('/tmp/vigil-electron-index-test')
+
 beforeEach(() => {
   boot.deps = null
   boot.vigil = null
   boot.keychainOk = true
+  boot.errors = []
+  process.env.VIGIL_DATA_DIR = DATA_DIR
 })
 afterEach(() => {
   delete process.env.VIGIL_DATA_DIR
@@ -94,19 +109,26 @@ describe('single instance', () => {
 })
 
 describe('start-up', () => {
-  it('wires the core with the user data folder, the shipped rules and electron mode', async () => {
+  it('refuses to start under test without VIGIL_DATA_DIR', async () => {
+    delete process.env.VIGIL_DATA_DIR
+    await launch()
+    expect(electron.app.exitCode).toBe(1)
+    expect(boot.errors).toEqual(['refusing to start under test without VIGIL_DATA_DIR'])
+    electron.app.becomeReady()
+    await new Promise((r) => setTimeout(r, 20))
+    expect(boot.deps).toBeNull()
+    expect(electron.app.hasSingleInstanceLock).toBe(false)
+  })
+
+  it('wires the core with VIGIL_DATA_DIR as user data, the shipped rules and electron mode', async () => {
     await launchReady()
     const deps = boot.deps!
-    expect(deps.dataDir).toBe(electron.app.getPath('userData'))
+    // userData holds the Chromium profile and the single-instance lock too.
+    expect(electron.app.getPath('userData')).toBe(DATA_DIR)
+    expect(deps.dataDir).toBe(DATA_DIR)
     expect(deps.mode).toBe('electron')
     expect(deps.rulesDir).toBe(resolve('resources/rules'))
     expect(deps.notifier.supportsActions).toBe(process.platform !== 'linux')
-  })
-
-  it('keeps all state in VIGIL_DATA_DIR when set (tests, e2e)', async () => {
-    process.env.VIGIL_DATA_DIR = '/tmp/vigil-e2e-data'
-    await launchReady()
-    expect(boot.deps?.dataDir).toBe(resolve('/tmp/vigil-e2e-data'))
   })
 
   it('hardens the window, and registers IPC and the tray before creating it', async () => {
@@ -135,6 +157,7 @@ describe('start-up', () => {
     await launchReady()
     await vi.waitFor(() => expect(electron.dialog.messageBoxes).toHaveLength(1))
     expect(electron.dialog.messageBoxes[0].detail).toBe('The OS keychain is locked.')
+    expect(boot.errors).toEqual(['keychain check failed'])
     expect(electron.app.quitRequested).toBe(false)
   })
 })
