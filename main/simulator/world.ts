@@ -633,9 +633,18 @@ export class World {
     records.set(key, list)
   }
 
-  /** Timeline events that created or touched a record, first (the creator) first. */
+  /**
+   * Timeline events that created or touched a record, the creator first. Accepts the core's
+   * qualified ids too (`<id>#<qualifier>`, e.g. `10118#new_api_key` or `BTC-3000001#cancelled`),
+   * which resolve to the record they qualify.
+   */
   originsOf(accountId: string, recordId: string | number): number[] {
-    return [...(this.origins.get(accountId)?.get(String(recordId)) ?? [])]
+    const records = this.origins.get(accountId)
+    const id = String(recordId)
+    const hit =
+      records?.get(id) ??
+      (id.includes('#') ? records?.get(id.slice(0, id.indexOf('#'))) : undefined)
+    return [...(hit ?? [])]
   }
 
   /** A deterministic, JSON-friendly copy of everything, for comparisons and debugging. */

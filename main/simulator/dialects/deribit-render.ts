@@ -145,12 +145,19 @@ export function renderBookSummary(market: MarketState, now: number): Record<stri
   }
 }
 
+/** Fees paid per order id, computed once per response rather than once per order. */
+export function commissions(fills: readonly FillRecord[]): Map<string, number> {
+  const out = new Map<string, number>()
+  for (const f of fills) out.set(f.orderId, (out.get(f.orderId) ?? 0) + f.fee)
+  return out
+}
+
 export function renderOrder(
   order: OrderRecord,
   market: MarketState,
-  fills: readonly FillRecord[]
+  fees: ReadonlyMap<string, number>
 ): Record<string, unknown> {
-  const commission = fills.filter((f) => f.orderId === order.id).reduce((sum, f) => sum + f.fee, 0)
+  const commission = fees.get(order.id) ?? 0
   return {
     web: order.origin === 'web',
     api: order.origin === 'api',

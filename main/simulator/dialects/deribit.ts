@@ -21,6 +21,7 @@ import {
   type ScopeLevel
 } from './deribit-auth'
 import {
+  commissions,
   inCurrency,
   instrumentName,
   kindOf,
@@ -206,7 +207,8 @@ const marketOf = (account: AccountState, symbol: string): MarketState => {
 }
 
 function renderOrders(account: AccountState, orders: readonly OrderRecord[]): unknown[] {
-  return orders.map((o) => renderOrder(o, marketOf(account, o.symbol), account.fills))
+  const fees = commissions(account.fills)
+  return orders.map((o) => renderOrder(o, marketOf(account, o.symbol), fees))
 }
 
 function renderTrades(account: AccountState, fills: readonly FillRecord[]): unknown[] {
@@ -362,7 +364,14 @@ function placeOrder(call: Call, side: 'buy' | 'sell'): unknown {
     },
     call.context.now()
   )
-  return { order: renderOrder(order, market, account.fills), trades: renderTrades(account, fills) }
+  return {
+    order: renderOrder(
+      order,
+      market,
+      commissions(account.fills.filter((f) => f.orderId === order.id))
+    ),
+    trades: renderTrades(account, fills)
+  }
 }
 
 // ── method tables ────────────────────────────────────────────────────────────
@@ -521,7 +530,11 @@ const PRIVATE: Record<string, PrivateMethod> = {
     const id = str(call, 'order_id', true)
     const order = account.orders.find((o) => o.id === id)
     if (!order) throw new RpcError(10004, 'order_not_found')
-    return renderOrder(order, marketOf(account, order.symbol), account.fills)
+    return renderOrder(
+      order,
+      marketOf(account, order.symbol),
+      commissions(account.fills.filter((f) => f.orderId === order.id))
+    )
   }),
   get_user_trades_by_currency: read('trade', (call) => {
     const { account } = callerOf(call)
@@ -648,7 +661,11 @@ const PRIVATE: Record<string, PrivateMethod> = {
     if (!order) throw new RpcError(10004, 'order_not_found')
     if (order.status !== 'open') throw new RpcError(11044, 'not_open_order')
     call.context.world.cancelOrders(account, call.context.now(), (o) => o === order)
-    return renderOrder(order, marketOf(account, order.symbol), account.fills)
+    return renderOrder(
+      order,
+      marketOf(account, order.symbol),
+      commissions(account.fills.filter((f) => f.orderId === order.id))
+    )
   }),
   cancel_all: write('trade', (call) => {
     const { account } = callerOf(call)

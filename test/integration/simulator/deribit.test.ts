@@ -243,6 +243,9 @@ describe('simulator: Deribit dialect through ccxt', () => {
     expect(sim.originOf('drb', attacker!.id)).toBe(6)
     expect(sim.originOf('drb', attacker!.client_id)).toBe(6)
     expect(byOrigin.get(6)?.data).toBe(attacker!.client_id)
+    // The core qualifies some record ids (`<id>#<what>`); they resolve to the record's origin.
+    expect(sim.originOf('drb', `${byOrigin.get(6)!.id}#new_api_key`)).toBe(6)
+    expect(sim.originOf('drb', `${attacker!.id}#seen`)).toBe(6)
 
     const book = (
       (await ex.privateGetGetAddressBook({ currency: 'BTC', type: 'withdrawal' })) as {
@@ -252,6 +255,7 @@ describe('simulator: Deribit dialect through ccxt', () => {
     const added = book.find((a) => a.address === 'bc1qattacker0000000000000000000000000000')
     expect(added).toBeDefined()
     expect(sim.originOf('drb', added!.address)).toBe(7)
+    expect(sim.originOf('drb', `BTC:${added!.address}`)).toBe(7)
 
     const withdrawal = (await ex.fetchWithdrawals('BTC')).find(
       (w) => w.address === 'bc1qattacker0000000000000000000000000000'
@@ -321,7 +325,14 @@ describe('simulator: Deribit dialect through ccxt', () => {
       data: key.clientId
     })
 
+    await ex.privateGetEnableApiKey({ id: attacker.id })
+    expect(
+      ((await asAttacker.privateGetGetAccessLog({ count: 1 })) as { result: unknown }).result
+    ).toBeDefined()
     await ex.privateGetRemoveApiKey({ id: attacker.id })
+    await expect(asAttacker.privateGetGetAccessLog({ count: 1 })).rejects.toBeInstanceOf(
+      ccxt.AuthenticationError
+    )
     expect(sim.keys('drb').find((k) => k.ref === 'k-attacker')).toMatchObject({ removed: true })
     const listed = ((await ex.privateGetListApiKeys()) as { result: unknown[] }).result
     expect(listed).toHaveLength(1)
