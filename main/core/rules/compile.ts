@@ -151,12 +151,12 @@ export function compileRule(
     }
     return compiled
   }
-  let condition: CompiledExpr
+  let condition: CompiledExpr = { match: () => false, typeOnly: true }
   try {
-    const refs = expressionNames(doc.detection.condition).flatMap((r) => matchBlockNames(r, names))
-    condition = {
-      match: compileCondition(doc.detection.condition, names),
-      typeOnly: refs.every((r) => typeOnlyBlocks.has(r))
+    const source = doc.detection.condition
+    if (source !== undefined) {
+      const refs = expressionNames(source).flatMap((r) => matchBlockNames(r, names))
+      condition = { match: compileCondition(source, names), typeOnly: refs.every((r) => typeOnlyBlocks.has(r)) }
     }
   } catch (error) {
     throw new Error(`detection.condition: ${(error as Error).message}`)

@@ -7,6 +7,8 @@ import type { EventView } from './fields'
 
 const MISSING = '(unknown)'
 
+const EVENT_PATH = /^(?:(?:data|derived)\.|(?:type|kind|exchangeRecordId|accountId)$)/
+
 function lookup(path: string, sources: Record<string, unknown>[]): unknown {
   for (const source of sources) {
     let value: unknown = source
@@ -55,7 +57,7 @@ export function renderExplanation(
   view: EventView
 ): string {
   return template.replace(/\{([A-Za-z0-9_.]+)(?::([a-z]+))?\}/g, (_m, path: string, style?: string) => {
-    const value = /^(data|derived)\./.test(path) ? view.get(path) : lookup(path, [reasoning, params])
+    const value = EVENT_PATH.test(path) ? view.get(path) : lookup(path, [reasoning, params])
     return format(value, style)
   })
 }

@@ -70,6 +70,8 @@ const DERIVED: Record<string, (e: StoredEvent, d: Record<string, unknown>, ctx: 
     return deviceFamily(typeof d.userAgent === 'string' ? d.userAgent : null)
   },
   hour: (e) => new Date(e.ts).getUTCHours(),
+  /** 'successful' / 'failed' for logins, from the type, for explanations. */
+  outcome: (e) => (e.type.endsWith('.success') ? 'successful' : e.type.endsWith('.failure') ? 'failed' : null),
   amountUsd(e, d, ctx) {
     if (num(d.amountUsd) !== null) return d.amountUsd
     const amount = num(d.amount)

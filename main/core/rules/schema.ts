@@ -288,7 +288,8 @@ export function matchBlockNames(pattern: string, names: readonly string[]): stri
 
 const detectionSchema = z
   .object({
-    condition: expression,
+    /** Required for every kind except health, whose rules judge no event. */
+    condition: expression.optional(),
     threshold: thresholdSchema.optional(),
     sequence: sequenceSchema.optional(),
     new_value: newValueSchema.optional(),
@@ -300,6 +301,9 @@ const detectionSchema = z
   .catchall(blockSchema)
   .superRefine((d, ctx) => {
     const kinds = KIND_BLOCKS.filter((k) => (d as Record<string, unknown>)[k] !== undefined)
+    if (d.condition === undefined && !kinds.includes('health')) {
+      ctx.addIssue({ code: 'custom', path: ['condition'], message: 'a condition is required' })
+    }
     if (kinds.length > 1) {
       ctx.addIssue({ code: 'custom', path: [], message: `only one kind block allowed, found ${kinds.join(', ')}` })
     }

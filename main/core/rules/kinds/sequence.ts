@@ -58,7 +58,7 @@ export const evaluateSequence: KindEvaluator = (rule, view, env) => {
       steps: chosen.map((c) => ({ step: c.step, count: c.events.length })),
       threshold: Object.fromEntries(steps.map((s) => [s.name, { gte: s.min }])),
       windowMinutes: span / 60_000,
-      ...(differ.length ? { differ: differing } : {})
+      ...(differ.length ? { differ: differing, differValues: Object.values(differing)[0] ?? [] } : {})
     },
     dedup: `s${evidence[0]?.id ?? event.id}`
   }
