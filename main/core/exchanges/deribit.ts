@@ -423,6 +423,18 @@ class DeribitConnector implements Connector {
     const result = await this.run(ctx, currencies, true, () => {
       done++
     })
+    // A stream that failed keeps its starting point, so the next poll reads the whole window
+    // instead of starting "now" and silently skipping the history it could not read.
+    const start = (name: string, value: string): void => {
+      if (result.cursors[name] === undefined) result.cursors[name] = value
+    }
+    start('accessLog', encodeId({ lastId: -1, floorTs: since }))
+    start('positions', encodeSnapshot({ kind: 'since', ts: since }))
+    for (const c of currencies) {
+      for (const s of ['orders', 'fills', 'withdrawals'])
+        start(`${s}:${c}`, encodeWindow({ ts: since, keys: [] }))
+      start(`addresses:${c}`, encodeSnapshot({ kind: 'since', ts: since }))
+    }
     options.onProgress?.(1, `Read ${result.events.length} past events from Deribit`)
     return result
   }
@@ -1066,6 +1078,8 @@ class DeribitConnector implements Connector {
   ): Promise<{ disabled: string[]; failed: { keyId: string; error: string }[] }> {
     const disabled: string[] = []
     const failed: { keyId: string; error: string }[] = []
+    // Without a key list we cannot tell which key is Vigil's own; read it once before touching any.
+    if (this.knownKeys.size === 0) await this.readKeys('disableKeys').catch(() => undefined)
     const selfId = this.selfKeyId()
     for (const keyId of [...new Set(keyIds)]) {
       if (selfId && keyId === selfId) {
@@ -1295,7 +1309,8 @@ class DeribitConnector implements Connector {
     }
 
     // 6. Report what is done and what remains, in words the trader can act on.
-    result.ordersRemaining = remainingOrders ?? 0
+    // Unconfirmed counts report the last known number, not zero: better to over-state what is left.
+    result.ordersRemaining = remainingOrders ?? this.openOrderCount()
     const keysLeft = keysConfirmed
       ? stillEnabled
       : (keys ?? []).filter(

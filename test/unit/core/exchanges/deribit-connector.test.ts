@@ -157,6 +157,25 @@ describe('streams', () => {
     expect(third.events).toEqual([])
   })
 
+  it('a stream that fails during backfill resumes from the backfill start, not from now', async () => {
+    let broken = true
+    const old = [loginEntry(3, NOW - 30 * 86_400_000)]
+    const { connector } = await setup({
+      'private/get_access_log': () =>
+        broken ? { status: 502, raw: 'Bad Gateway' } : { result: old }
+    })
+    const since = NOW - 90 * 86_400_000
+    const backfill = await connector.backfill({ since })
+    expect(backfill.errors.map((e) => [e.stream, e.fault.category])).toEqual([
+      ['accessLog', 'transient']
+    ])
+    expect(backfill.cursors.accessLog).toBe(`-1@${since}`)
+    expect(backfill.cursors['orders:BTC']).toMatch(/^\d+\|/)
+    broken = false
+    const next = await connector.poll(backfill.cursors)
+    expect(next.events.map((e) => e.exchangeRecordId)).toEqual(['3'])
+  })
+
   it('a wrong shape on one currency fails only that stream', async () => {
     const { connector } = await setup({
       'private/get_open_orders_by_currency': (q) =>
