@@ -15,10 +15,10 @@ import { createConsoleLogger } from '../adapters/log/console-logger'
 import { createCcxtFactory } from '../core/exchanges/ccxt-factory'
 import { KeyringSecretStore } from '../core/secrets/keyring-store'
 import { createVigil } from '../core/vigil'
-import { findPath, rulesDir } from '../paths'
 import { setupIpc } from './ipc'
 import { createElectronNotifier, notificationRoute } from './notifier'
 import { isTrustedRendererUrl, rendererEntry } from './renderer-url'
+import { resourcesDir } from './resources'
 import { setupSecurity } from './security'
 import { claimSingleInstance } from './single-instance'
 import { setupTray } from './tray'
@@ -65,6 +65,11 @@ async function start(): Promise<void> {
     mainDir: __dirname
   })
   const isTrustedUrl = (url: string): boolean => isTrustedRendererUrl(url, entry)
+  const resources = resourcesDir({
+    isPackaged: app.isPackaged,
+    resourcesPath: process.resourcesPath,
+    appPath: app.getAppPath()
+  })
   const disposers: Array<() => void> = []
 
   // 1. Security: hardening for every web contents, permissions, CSP.
@@ -80,7 +85,7 @@ async function start(): Promise<void> {
       onActivate: (request) => mainWindow?.show(notificationRoute(request.id))
     }),
     exchanges: createCcxtFactory(),
-    rulesDir: rulesDir(),
+    rulesDir: process.env.VIGIL_RULES_DIR ?? resolve(resources, 'rules'),
     logger,
     mode: 'electron'
   })
@@ -94,7 +99,7 @@ async function start(): Promise<void> {
   disposers.push(
     setupTray({
       vigil,
-      iconDir: trayIconDir(),
+      iconDir: resolve(resources, 'tray'),
       showWindow: () => mainWindow?.show(),
       quit: () => app.quit(),
       logger
@@ -133,16 +138,6 @@ async function start(): Promise<void> {
 
 function launchedAtLogin(): boolean {
   return process.argv.includes('--hidden') || app.getLoginItemSettings().wasOpenedAtLogin
-}
-
-/** The tray icons: inside the repository in development, beside the app when packaged. */
-function trayIconDir(): string {
-  return (
-    findPath([
-      resolve(__dirname, '../../resources/tray'),
-      app.isPackaged ? resolve(process.resourcesPath, 'tray') : undefined
-    ]) ?? resolve(__dirname, '../../resources/tray')
-  )
 }
 
 /**
