@@ -18,6 +18,7 @@ export interface WindowCursor {
 /** Keys kept per cursor at most; a longer list only costs store-level deduplication. */
 const MAX_KEYS = 500
 
+/** Serialises a window cursor (keeps at most the newest MAX_KEYS keys). */
 export const encodeWindow = (cursor: WindowCursor): string =>
   `${Math.round(cursor.ts)}|${cursor.keys.slice(-MAX_KEYS).join(',')}`
 
@@ -94,8 +95,10 @@ export interface IdCursor {
   floorTs: number
 }
 
+/** Serialises an id cursor. */
 export const encodeId = (c: IdCursor): string => `${c.lastId}@${Math.round(c.floorTs)}`
 
+/** Parses an id cursor; a bare number is a last id; anything unreadable yields `fallback`. */
 export const decodeId = (value: unknown, fallback: IdCursor): IdCursor => {
   if (typeof value === 'number' && Number.isFinite(value)) return { lastId: value, floorTs: 0 }
   if (typeof value !== 'string') return fallback
@@ -112,9 +115,11 @@ export const decodeId = (value: unknown, fallback: IdCursor): IdCursor => {
  */
 export type SnapshotCursor<T> = { kind: 'since'; ts: number } | { kind: 'state'; state: T }
 
+/** Serialises a snapshot cursor. */
 export const encodeSnapshot = <T>(c: SnapshotCursor<T>): string =>
   c.kind === 'since' ? `since:${Math.round(c.ts)}` : JSON.stringify(c.state)
 
+/** Parses a snapshot cursor, checking the stored state's type; anything else yields `fallback`. */
 export const decodeSnapshot = <T>(
   value: unknown,
   fallback: SnapshotCursor<T>,

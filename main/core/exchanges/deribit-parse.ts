@@ -24,6 +24,7 @@ import type {
   WithdrawalData
 } from '../model'
 
+/** How fault messages name the exchange. */
 export const EXCHANGE_NAME = 'Deribit'
 /** Deribit's API-key management page (the currency segment does not matter for keys). */
 export const DERIBIT_API_KEYS_URL = 'https://www.deribit.com/account/BTC/api'
@@ -78,6 +79,7 @@ const accessLogEntrySchema = z
   })
   .refine((e) => typeof (e.log ?? e.result) === 'string', { message: 'entry has no event value' })
 
+/** One validated access-log entry (either documented field name for the event). */
 export type AccessLogEntry = z.output<typeof accessLogEntrySchema>
 
 /** Both documented envelopes: `result: [...]` (schema) and `result: {records_total, data}` (example). */
@@ -86,6 +88,7 @@ const accessLogResultSchema = z.union([
   z.object({ data: z.array(accessLogEntrySchema), records_total: optNum })
 ])
 
+/** Validates a get_access_log response in either documented envelope and returns its entries. */
 export const parseAccessLog = (raw: unknown, stream = 'accessLog'): AccessLogEntry[] => {
   const result = parseResult(accessLogResultSchema, raw, 'access log', stream)
   return Array.isArray(result) ? result : result.data
@@ -205,6 +208,7 @@ const apiKeySchema = z.object({
   enabled_features: z.array(z.string()).nullish()
 })
 
+/** A validated key list: snapshots for the core, client ids for in-memory lookups only. */
 export interface ParsedKeys {
   keys: KeySnapshot[]
   /** keyId → client id, kept in memory only to resolve access-log references. */
@@ -253,9 +257,11 @@ const keyActionSchema = z.union([
   z.string()
 ])
 
+/** What a key-management call achieved. */
 export type KeyActionOutcome =
   { kind: 'key'; enabled: boolean } | { kind: 'challenge' } | { kind: 'ok' }
 
+/** Validates a disable/enable/remove_api_key answer; a challenge means a human must finish it. */
 export const parseKeyAction = (raw: unknown, stream = 'disableKey'): KeyActionOutcome => {
   const r = parseResult(keyActionSchema, raw, 'key change answer', stream)
   if (typeof r === 'string') return { kind: 'ok' }
@@ -293,6 +299,7 @@ const orderSchema = z.object({
   api: optBool,
   label: optStr
 })
+/** One validated Deribit order. */
 export type DeribitOrder = z.output<typeof orderSchema>
 
 /** Some Deribit versions wrap history as `{orders: [...]}`; accept both. */
@@ -301,6 +308,7 @@ const ordersResultSchema = z.union([
   z.object({ orders: z.array(orderSchema) }).transform((r) => r.orders)
 ])
 
+/** Validates an open-orders or order-history response. */
 export const parseOrders = (raw: unknown, what: string, stream: string): DeribitOrder[] =>
   parseResult(ordersResultSchema, raw, what, stream)
 
@@ -313,6 +321,7 @@ export interface InstrumentInfo {
   base: string | null
 }
 
+/** Where an order was placed, from Deribit's `web` / `api` flags; null when neither is set. */
 export const orderOrigin = (o: {
   web?: boolean | null
   api?: boolean | null
@@ -331,6 +340,7 @@ export const notionalUsd = (
   return p ? amount * p : null
 }
 
+/** Maps a Deribit order to the event model's OrderData, with its USD notional when computable. */
 export const orderData = (
   o: DeribitOrder,
   info: InstrumentInfo,
@@ -367,6 +377,7 @@ const tradeSchema = z.object({
   index_price: optNum,
   mark_price: optNum
 })
+/** One validated Deribit trade (fill). */
 export type DeribitTrade = z.output<typeof tradeSchema>
 
 const tradesResultSchema = z.union([
@@ -374,6 +385,7 @@ const tradesResultSchema = z.union([
   z.array(tradeSchema).transform((trades) => ({ trades, has_more: false }))
 ])
 
+/** Validates a user-trades response; `hasMore` says whether another page exists. */
 export const parseTrades = (
   raw: unknown,
   stream: string
@@ -382,6 +394,7 @@ export const parseTrades = (
   return { trades: r.trades, hasMore: r.has_more ?? false }
 }
 
+/** Maps a Deribit trade to FillData; the mark (else index) price is kept for off-market checks. */
 export const fillData = (
   t: DeribitTrade,
   info: InstrumentInfo,
@@ -411,13 +424,16 @@ const withdrawalSchema = z.object({
   fee: optNum,
   transaction_id: optStr
 })
+/** One validated Deribit withdrawal. */
 export type DeribitWithdrawal = z.output<typeof withdrawalSchema>
 
 const withdrawalsResultSchema = z.object({ count: optNum, data: z.array(withdrawalSchema) })
 
+/** Validates a get_withdrawals response (`{count, data}`). */
 export const parseWithdrawals = (raw: unknown, stream: string): DeribitWithdrawal[] =>
   parseResult(withdrawalsResultSchema, raw, 'withdrawal history', stream).data
 
+/** Maps a Deribit withdrawal to WithdrawalData, valued in USD when an index price is known. */
 export const withdrawalData = (w: DeribitWithdrawal, indexUsd: number | null): WithdrawalData => ({
   withdrawalId: w.id,
   currency: w.currency,
@@ -438,14 +454,18 @@ const addressSchema = z.object({
   type: optStr,
   creation_timestamp: optNum
 })
+/** One validated address-book entry. */
 export type DeribitAddress = z.output<typeof addressSchema>
 
+/** Validates a get_address_book response. */
 export const parseAddressBook = (raw: unknown, stream: string): DeribitAddress[] =>
   parseResult(z.array(addressSchema), raw, 'address book', stream)
 
+/** Record id of an address-book entry: `<currency>:<address>` (Deribit gives entries no id). */
 export const addressRecordId = (currency: string, address: string): string =>
   `${currency}:${address}`
 
+/** Maps an address-book entry to AddressData. */
 export const addressData = (currency: string, a: DeribitAddress): AddressData => ({
   currency,
   address: a.address,
@@ -467,12 +487,14 @@ const summariesResultSchema = z.union([
   summarySchema.transform((s) => [s])
 ])
 
+/** One currency's balance as Vigil uses it. */
 export interface DeribitSummary {
   currency: string
   /** Equity when reported (includes open PnL), else wallet balance. */
   total: number
 }
 
+/** Validates get_account_summaries (or a single get_account_summary) and returns per-currency totals. */
 export const parseSummaries = (raw: unknown, stream = 'balances'): DeribitSummary[] =>
   parseResult(summariesResultSchema, raw, 'account summary', stream).map((s) => ({
     currency: s.currency,
@@ -490,11 +512,14 @@ const positionSchema = z.object({
   kind: optStr,
   index_price: optNum
 })
+/** One validated Deribit position. */
 export type DeribitPosition = z.output<typeof positionSchema>
 
+/** Validates a get_positions response. */
 export const parsePositions = (raw: unknown, stream = 'positions'): DeribitPosition[] =>
   parseResult(z.array(positionSchema), raw, 'positions', stream)
 
+/** Maps a position (or its absence: flat) to PositionData. */
 export const positionData = (symbol: string, p: DeribitPosition | null): PositionData => ({
   symbol,
   side:
@@ -514,6 +539,7 @@ export const positionData = (symbol: string, p: DeribitPosition | null): Positio
 export const parseCancelCount = (raw: unknown, stream = 'cancelAll'): number =>
   parseResult(num, raw, 'cancel-all answer', stream)
 
+/** Validates public/get_index_price and returns the USD index. */
 export const parseIndexPrice = (raw: unknown): number =>
   parseResult(z.object({ index_price: num }), raw, 'index price').index_price
 

@@ -7,6 +7,7 @@ import type { ExchangeFault } from './connector'
 import { classifyError, isRetryable, type ClassifyContext } from './errors'
 import type { Clock } from '../ports'
 
+/** How hard `withRetry` tries. */
 export interface RetryOptions {
   /** Total attempts including the first (default 3). */
   attempts?: number
@@ -16,6 +17,7 @@ export interface RetryOptions {
   maxDelayMs?: number
 }
 
+/** The outcome of `withRetry`: the value, or the classified fault, with the attempts used. */
 export type Attempted<T> =
   { ok: true; value: T; attempts: number } | { ok: false; fault: ExchangeFault; attempts: number }
 
