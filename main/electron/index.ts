@@ -82,7 +82,8 @@ async function start(): Promise<void> {
     dataDir: app.getPath('userData'),
     secrets,
     notifier: createElectronNotifier({
-      onActivate: (request) => mainWindow?.show(notificationRoute(request.id))
+      onActivate: (request) => mainWindow?.show(notificationRoute(request.id)),
+      icon: resolve(resources, 'tray', 'alert@2x.png')
     }),
     exchanges: createCcxtFactory(),
     rulesDir: process.env.VIGIL_RULES_DIR ?? resolve(resources, 'rules'),
