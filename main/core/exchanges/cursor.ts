@@ -73,8 +73,13 @@ export class WindowTracker {
     return ts >= this.windowStart && !this.seen.has(key)
   }
 
-  next(): WindowCursor {
-    const ts = this.maxTs
+  /**
+   * The cursor to store. `notAfter` (the local clock) caps the watermark: a record stamped in the
+   * future (clock skew, or an exchange that pre-dates a state change) must not push the window
+   * past records that have yet to appear. Records above the cap stay listed as delivered.
+   */
+  next(notAfter = Number.POSITIVE_INFINITY): WindowCursor {
+    const ts = Math.max(this.previous.ts, Math.min(this.maxTs, notAfter))
     const keep = [...this.fetched]
       .filter(([, t]) => t >= ts - this.overlapMs)
       .sort((a, b) => a[1] - b[1])

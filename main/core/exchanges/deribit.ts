@@ -812,7 +812,7 @@ class DeribitConnector implements Connector {
     this.openIds.set(currency, new Set(open.map((o) => o.order_id)))
     return {
       events,
-      cursor: encodeWindow(tracker.next()),
+      cursor: encodeWindow(tracker.next(ctx.now)),
       warning: complete ? undefined : this.tooMany(name, `${currency} order history`)
     }
   }
@@ -888,7 +888,7 @@ class DeribitConnector implements Connector {
     }
     return {
       events,
-      cursor: encodeWindow(tracker.next()),
+      cursor: encodeWindow(tracker.next(ctx.now)),
       warning: complete ? undefined : this.tooMany(name, `${currency} trades`)
     }
   }
@@ -954,7 +954,7 @@ class DeribitConnector implements Connector {
     }
     return {
       events,
-      cursor: encodeWindow(tracker.next()),
+      cursor: encodeWindow(tracker.next(ctx.now)),
       warning: complete ? undefined : this.tooMany(name, `${currency} withdrawals`)
     }
   }

@@ -64,6 +64,16 @@ describe('WindowTracker', () => {
     expect(second.next()).toEqual({ ts: 1010, keys: ['c', 'a', 'b'] })
   })
 
+  it('does not let a future timestamp push the window past records still to come', () => {
+    const t = new WindowTracker({ ts: 1000, keys: [] }, 10)
+    expect(t.observe('future', 5000)).toBe(true)
+    const c = t.next(2000)
+    expect(c).toEqual({ ts: 2000, keys: ['future'] })
+    const later = new WindowTracker(c, 10)
+    expect(later.observe('future', 5000)).toBe(false)
+    expect(later.observe('late', 2500)).toBe(true)
+  })
+
   it('keeps its position when nothing new arrives', () => {
     const t = new WindowTracker({ ts: 500, keys: ['x'] }, 0)
     expect(t.next()).toEqual({ ts: 500, keys: ['x'] })
