@@ -9,6 +9,8 @@ import { formatReport } from './format'
 import { runReplay } from './run'
 import { loadScenario, ScenarioError } from './scenario'
 
+class UsageError extends Error {}
+
 async function main(): Promise<number> {
   let args
   try {
@@ -33,7 +35,7 @@ async function main(): Promise<number> {
   const number = (name: string, value: string | undefined): number | undefined => {
     if (value === undefined) return undefined
     const n = Number(value)
-    if (!Number.isFinite(n) || n <= 0) throw new ScenarioError(`--${name}: expected a number > 0, got ${JSON.stringify(value)}`)
+    if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--${name}: expected a number > 0, got ${JSON.stringify(value)}`)
     return n
   }
   let scenario
@@ -44,6 +46,10 @@ async function main(): Promise<number> {
     poll = number('poll', args.values.poll)
     scenario = loadScenario(file)
   } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`replay: ${error.message}\n`)
+      return 2
+    }
     if (error instanceof ScenarioError) {
       process.stderr.write(`invalid scenario: ${error.message}\n`)
       return 2

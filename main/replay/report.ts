@@ -77,7 +77,24 @@ export interface BuildReportInput {
   originOf: (scenarioAccountId: string, recordId: string) => number | undefined
   /** Simulator read-back after the kill-switch. */
   openOrders: (scenarioAccountId: string) => number
+  /** Simulator read-back of the account's keys: what is disabled or removed now. */
+  keys?: (scenarioAccountId: string) => { enabled: boolean; removed: boolean; removedByTimeline: boolean }[]
   killSwitch: KillSwitchReport | null
+}
+
+/**
+ * The key outcome as the exchange shows it at the end, not as the client claimed: a key Vigil
+ * removed is `revoked`, one it disabled is `disabled` (keys that containment disabled after the
+ * kill-switch count too); keys only the exchange's web UI can revoke stay `manual-revoke-required`.
+ */
+function readBackKey(
+  claimed: string,
+  keys: { enabled: boolean; removed: boolean; removedByTimeline: boolean }[] | undefined
+): string {
+  if (!keys || claimed === 'manual-revoke-required') return claimed
+  if (keys.some((k) => k.removed && !k.removedByTimeline)) return 'revoked'
+  if (keys.some((k) => !k.enabled && !k.removed)) return 'disabled'
+  return claimed === 'revoked' || claimed === 'disabled' ? 'unchanged' : claimed
 }
 
 const rawId = (recordId: string): string => recordId.split('#')[0]!
@@ -145,7 +162,7 @@ export function buildReport(input: BuildReportInput): ReplayReport {
       durationMs: ks ? ks.durationMs : null,
       accounts: (ks?.accounts ?? []).map((a) => {
         const account = input.accountIds.get(a.account) ?? a.account
-        return { account, ordersCancelled: a.ordersCancelled, ordersRemaining: input.openOrders(account), key: a.key, errors: a.errors }
+        return { account, ordersCancelled: a.ordersCancelled, ordersRemaining: input.openOrders(account), key: readBackKey(a.key, input.keys?.(account)), errors: a.errors }
       })
     },
     summary: {

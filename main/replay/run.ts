@@ -121,6 +121,12 @@ export async function runReplay(scenario: Scenario, options: ReplayOptions = {})
       accountIds,
       originOf: (account, recordId) => sim.originOf(account, recordId),
       openOrders: (account) => sim.openOrders(account),
+      keys: (account) => {
+        const removedByTimeline = new Set(
+          scenario.timeline.flatMap((e) => (e.kind === 'api_key_removed' && e.account === account ? [e.keyId] : []))
+        )
+        return sim.keys(account).map((k) => ({ enabled: k.enabled, removed: k.removed, removedByTimeline: removedByTimeline.has(k.ref) }))
+      },
       killSwitch: vigil.internals.killSwitch.last()
     })
     if (options.outDir) {
