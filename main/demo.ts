@@ -6,7 +6,9 @@ import { rendererDir } from './paths'
 
 if (!rendererDir()) {
   process.stderr.write('Building the UI once (electron-vite build)…\n')
-  execFileSync(process.execPath, [require.resolve('electron-vite/bin/electron-vite.js'), 'build'], { stdio: 'inherit' })
+  execFileSync(process.execPath, [require.resolve('electron-vite/bin/electron-vite.js'), 'build'], {
+    stdio: 'inherit'
+  })
 }
 process.env.VIGIL_DEMO = '1'
 main().catch((error: unknown) => {

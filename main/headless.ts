@@ -42,19 +42,26 @@ export interface RunningHeadless {
   close(): Promise<void>
 }
 
-const defaultDataDir = () => join(process.env.XDG_DATA_HOME || join(homedir(), '.local', 'share'), 'vigil')
+const defaultDataDir = () =>
+  join(process.env.XDG_DATA_HOME || join(homedir(), '.local', 'share'), 'vigil')
 
 export async function startHeadless(options: HeadlessOptions = {}): Promise<RunningHeadless> {
-  const logger = options.logger ?? createConsoleLogger({ level: (process.env.VIGIL_LOG_LEVEL as 'info') ?? 'info' })
+  const logger =
+    options.logger ??
+    createConsoleLogger({ level: (process.env.VIGIL_LOG_LEVEL as 'info') ?? 'info' })
   if (!options.dataDir && (process.env.NODE_ENV === 'test' || process.env.VIGIL_UNDER_TEST)) {
     // Tests must never touch a trader's real data folder.
     throw new Error('refusing to start under test without VIGIL_DATA_DIR')
   }
   const demo = options.demo ?? false
-  const dataDir = options.dataDir ?? (demo ? mkdtempSync(join(tmpdir(), 'vigil-demo-')) : defaultDataDir())
+  const dataDir =
+    options.dataDir ?? (demo ? mkdtempSync(join(tmpdir(), 'vigil-demo-')) : defaultDataDir())
   const scenario = demo ? loadScenario(demoScenarioFile()) : undefined
   const clock = scenario ? new ScenarioClock(Date.now(), 1) : undefined
-  const simulator = scenario && clock ? await startSimulator({ scenario, clock, startAt: clock.startAt }) : undefined
+  const simulator =
+    scenario && clock
+      ? await startSimulator({ scenario, clock, startAt: clock.startAt })
+      : undefined
   const vigil = await createVigil({
     dataDir,
     // The demo's keys are the simulator's throwaway keys; real keys always go to the OS keychain.
@@ -89,16 +96,18 @@ export async function startHeadless(options: HeadlessOptions = {}): Promise<Runn
   })
   let cancelTimeline: (() => void)[] = []
   if (scenario && simulator && clock) {
-    void Promise.all([...vigil.internals.watchers.values()].map((w) => w.firstPollDone)).then(() => {
-      clock.begin()
-      logger.info('demo: history read; the scripted attack starts in a few seconds')
-      cancelTimeline = scenario.timeline.map((event, index) =>
-        clock.setTimeout(() => {
-          simulator.apply(index)
-          logger.info(`demo: ${event.kind}${event.note ? ` (${event.note})` : ''}`)
-        }, event.at * 1000)
-      )
-    })
+    void Promise.all([...vigil.internals.watchers.values()].map((w) => w.firstPollDone)).then(
+      () => {
+        clock.begin()
+        logger.info('demo: history read; the scripted attack starts in a few seconds')
+        cancelTimeline = scenario.timeline.map((event, index) =>
+          clock.setTimeout(() => {
+            simulator.apply(index)
+            logger.info(`demo: ${event.kind}${event.note ? ` (${event.note})` : ''}`)
+          }, event.at * 1000)
+        )
+      }
+    )
   }
   return {
     url: http.url,
@@ -123,7 +132,9 @@ export async function main(): Promise<void> {
     dataDir: values['data-dir'] ?? process.env.VIGIL_DATA_DIR,
     token: process.env.VIGIL_TOKEN
   })
-  process.stdout.write(`Vigil is running. Open this address in your browser:\n\n  ${running.url}\n\nPress Ctrl+C to stop.\n`)
+  process.stdout.write(
+    `Vigil is running. Open this address in your browser:\n\n  ${running.url}\n\nPress Ctrl+C to stop.\n`
+  )
   const stop = () => {
     void running.close().finally(() => process.exit(0))
   }

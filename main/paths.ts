@@ -17,7 +17,10 @@ function ancestors(from = __dirname): string[] {
   return dirs
 }
 
-function firstExisting(candidates: (string | undefined)[], test: (p: string) => boolean = existsSync): string | undefined {
+function firstExisting(
+  candidates: (string | undefined)[],
+  test: (p: string) => boolean = existsSync
+): string | undefined {
   return candidates.find((c): c is string => !!c && test(c))
 }
 
@@ -31,7 +34,10 @@ export const rulesDir = (): string =>
 /** The built renderer (never the source folder, whose index.html points at .tsx files). */
 export const rendererDir = (): string | undefined =>
   firstExisting(
-    [process.env.VIGIL_RENDERER_DIR, ...ancestors().flatMap((d) => [resolve(d, 'out/renderer'), resolve(d, 'renderer')])],
+    [
+      process.env.VIGIL_RENDERER_DIR,
+      ...ancestors().flatMap((d) => [resolve(d, 'out/renderer'), resolve(d, 'renderer')])
+    ],
     (dir) => existsSync(resolve(dir, 'index.html')) && !existsSync(resolve(dir, 'src'))
   )
 

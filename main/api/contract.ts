@@ -253,33 +253,67 @@ export const contract = {
       .strict(),
     output: accountViewSchema
   },
-  [METHODS.accountsRemove]: { input: z.object({ accountId: id }).strict(), output: z.object({ removed: z.boolean() }) },
+  [METHODS.accountsRemove]: {
+    input: z.object({ accountId: id }).strict(),
+    output: z.object({ removed: z.boolean() })
+  },
   [METHODS.incidentsList]: {
     input: z
-      .object({ scope: z.enum(['live', 'history']).optional(), accountId: id.optional(), limit: z.number().int().min(1).max(1000).optional() })
+      .object({
+        scope: z.enum(['live', 'history']).optional(),
+        accountId: id.optional(),
+        limit: z.number().int().min(1).max(1000).optional()
+      })
       .strict(),
     output: z.array(incidentViewSchema)
   },
   [METHODS.incidentsGet]: {
     input: z.object({ incidentId: id }).strict(),
-    output: z.object({ incident: incidentViewSchema, alerts: z.array(alertViewSchema), killSwitch: killSwitchReportSchema.nullable() })
+    output: z.object({
+      incident: incidentViewSchema,
+      alerts: z.array(alertViewSchema),
+      killSwitch: killSwitchReportSchema.nullable()
+    })
   },
-  [METHODS.incidentsAcknowledge]: { input: z.object({ incidentId: id }).strict(), output: incidentViewSchema },
+  [METHODS.incidentsAcknowledge]: {
+    input: z.object({ incidentId: id }).strict(),
+    output: incidentViewSchema
+  },
   [METHODS.historyQuery]: {
     input: historyQuerySchema,
-    output: z.object({ events: z.array(eventViewSchema), next: z.object({ ts: ms, id: z.number().int() }).nullable() })
+    output: z.object({
+      events: z.array(eventViewSchema),
+      next: z.object({ ts: ms, id: z.number().int() }).nullable()
+    })
   },
   [METHODS.killSwitchFire]: {
     input: z
-      .object({ accountIds: z.array(id).max(100).optional(), reason: z.string().max(500).optional(), incidentId: id.optional() })
+      .object({
+        accountIds: z.array(id).max(100).optional(),
+        reason: z.string().max(500).optional(),
+        incidentId: id.optional()
+      })
       .strict(),
     output: killSwitchReportSchema
   },
-  [METHODS.countdownCancel]: { input: z.object({ incidentId: id }).strict(), output: z.object({ cancelled: z.boolean() }) },
+  [METHODS.countdownCancel]: {
+    input: z.object({ incidentId: id }).strict(),
+    output: z.object({ cancelled: z.boolean() })
+  },
   [METHODS.rulesList]: { input: z.object({}).strict(), output: z.array(ruleViewSchema) },
   [METHODS.settingsGet]: { input: z.object({}).strict(), output: settingsSchema },
   [METHODS.settingsUpdate]: { input: settingsSchema.partial().strict(), output: settingsSchema },
-  [METHODS.pause]: { input: z.object({ minutes: z.number().min(0).max(24 * 60) }).strict(), output: statusSchema }
+  [METHODS.pause]: {
+    input: z
+      .object({
+        minutes: z
+          .number()
+          .min(0)
+          .max(24 * 60)
+      })
+      .strict(),
+    output: statusSchema
+  }
 } as const
 
 export type Contract = typeof contract
@@ -289,8 +323,14 @@ export type Output<M extends MethodName> = z.output<Contract[M]['output']>
 
 /** Pushed events (SSE over HTTP, IPC messages in Electron). */
 export const eventsContract = {
-  alert: z.object({ alert: alertViewSchema.omit({ evidence: true }), incident: incidentViewSchema }),
-  'kill-switch': z.object({ phase: z.enum(['started', 'account', 'finished']), report: killSwitchReportSchema.partial() }),
+  alert: z.object({
+    alert: alertViewSchema.omit({ evidence: true }),
+    incident: incidentViewSchema
+  }),
+  'kill-switch': z.object({
+    phase: z.enum(['started', 'account', 'finished']),
+    report: killSwitchReportSchema.partial()
+  }),
   status: statusSchema,
   account: accountViewSchema
 } as const

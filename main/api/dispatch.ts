@@ -28,18 +28,31 @@ export const isMethod = (name: string): name is MethodName =>
 
 const formatPath = (path: PropertyKey[]): string =>
   path.reduce<string>(
-    (acc, part) => (typeof part === 'number' ? `${acc}[${part}]` : acc ? `${acc}.${String(part)}` : String(part)),
+    (acc, part) =>
+      typeof part === 'number' ? `${acc}[${part}]` : acc ? `${acc}.${String(part)}` : String(part),
     ''
   )
 
 export function zodToApiError(error: z.ZodError): ApiError {
   const issue = error.issues[0]
   const path = issue ? formatPath(issue.path) : ''
-  return { code: 'bad-request', message: `${path || 'input'}: ${issue?.message ?? 'invalid'}`, path }
+  return {
+    code: 'bad-request',
+    message: `${path || 'input'}: ${issue?.message ?? 'invalid'}`,
+    path
+  }
 }
 
-export async function dispatch(vigil: Pick<Vigil, 'handlers'>, method: string, input: unknown): Promise<DispatchResult> {
-  if (!isMethod(method)) return { ok: false, error: { code: 'not-found', message: `unknown method: ${method.slice(0, 100)}` } }
+export async function dispatch(
+  vigil: Pick<Vigil, 'handlers'>,
+  method: string,
+  input: unknown
+): Promise<DispatchResult> {
+  if (!isMethod(method))
+    return {
+      ok: false,
+      error: { code: 'not-found', message: `unknown method: ${method.slice(0, 100)}` }
+    }
   const spec = contract[method]
   const parsed = spec.input.safeParse(input ?? {})
   if (!parsed.success) return { ok: false, error: zodToApiError(parsed.error) }
@@ -49,11 +62,24 @@ export async function dispatch(vigil: Pick<Vigil, 'handlers'>, method: string, i
     const checked = spec.output.safeParse(value)
     if (!checked.success) {
       // An output that breaks the contract is our bug; say so without leaking what it contained.
-      return { ok: false, error: { code: 'internal', message: `response of ${method} broke the contract at ${formatPath(checked.error.issues[0]?.path ?? [])}` } }
+      return {
+        ok: false,
+        error: {
+          code: 'internal',
+          message: `response of ${method} broke the contract at ${formatPath(checked.error.issues[0]?.path ?? [])}`
+        }
+      }
     }
     return { ok: true, value: checked.data }
   } catch (error) {
-    if (error instanceof ApiFailure) return { ok: false, error: { code: error.code, message: error.message, path: error.path } }
-    return { ok: false, error: { code: 'internal', message: error instanceof Error ? error.message : 'internal error' } }
+    if (error instanceof ApiFailure)
+      return { ok: false, error: { code: error.code, message: error.message, path: error.path } }
+    return {
+      ok: false,
+      error: {
+        code: 'internal',
+        message: error instanceof Error ? error.message : 'internal error'
+      }
+    }
   }
 }

@@ -73,7 +73,11 @@ const securityHeaders = {
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body)
-  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', ...securityHeaders })
+  res.writeHead(status, {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Cache-Control': 'no-store',
+    ...securityHeaders
+  })
   res.end(text)
 }
 
@@ -110,22 +114,39 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   const server = createServer(async (req, res) => {
     try {
       const host = req.headers.host ?? ''
-      if (!allowedHosts().has(host)) return sendJson(res, 403, { ok: false, error: { code: 'bad-request', message: 'forbidden host' } })
+      if (!allowedHosts().has(host))
+        return sendJson(res, 403, {
+          ok: false,
+          error: { code: 'bad-request', message: 'forbidden host' }
+        })
       const origin = req.headers.origin
       if (origin !== undefined && origin !== `http://${host}`) {
-        return sendJson(res, 403, { ok: false, error: { code: 'bad-request', message: 'forbidden origin' } })
+        return sendJson(res, 403, {
+          ok: false,
+          error: { code: 'bad-request', message: 'forbidden origin' }
+        })
       }
       const url = new URL(req.url ?? '/', `http://${host}`)
       if (url.pathname === '/api/health') return sendJson(res, 200, { ok: true })
       if (url.pathname.startsWith('/api/')) {
         if (!tokenMatches(req.headers.authorization, token)) {
-          return sendJson(res, 401, { ok: false, error: { code: 'bad-request', message: 'missing or wrong token' } })
+          return sendJson(res, 401, {
+            ok: false,
+            error: { code: 'bad-request', message: 'missing or wrong token' }
+          })
         }
         if (url.pathname === '/api/events' && req.method === 'GET') return openEventStream(res)
-        if (req.method !== 'POST') return sendJson(res, 405, { ok: false, error: { code: 'bad-request', message: 'use POST' } })
+        if (req.method !== 'POST')
+          return sendJson(res, 405, {
+            ok: false,
+            error: { code: 'bad-request', message: 'use POST' }
+          })
         const type = req.headers['content-type'] ?? ''
         if (!type.startsWith('application/json')) {
-          return sendJson(res, 415, { ok: false, error: { code: 'bad-request', message: 'content-type must be application/json' } })
+          return sendJson(res, 415, {
+            ok: false,
+            error: { code: 'bad-request', message: 'content-type must be application/json' }
+          })
         }
         let input: unknown
         try {
@@ -133,25 +154,47 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
           input = body ? JSON.parse(body) : {}
         } catch (error) {
           if (error instanceof BodyTooLarge) {
-            return sendJson(res, 413, { ok: false, error: { code: 'bad-request', message: `request body over ${MAX_BODY_BYTES} bytes` } })
+            return sendJson(res, 413, {
+              ok: false,
+              error: { code: 'bad-request', message: `request body over ${MAX_BODY_BYTES} bytes` }
+            })
           }
-          return sendJson(res, 400, { ok: false, error: { code: 'bad-request', message: 'body is not valid JSON' } })
+          return sendJson(res, 400, {
+            ok: false,
+            error: { code: 'bad-request', message: 'body is not valid JSON' }
+          })
         }
         const method = decodeURIComponent(url.pathname.slice('/api/'.length))
         const result = await dispatch(options.vigil, method, input)
-        const status = result.ok ? 200 : result.error.code === 'not-found' ? 404 : result.error.code === 'internal' ? 500 : 400
+        const status = result.ok
+          ? 200
+          : result.error.code === 'not-found'
+            ? 404
+            : result.error.code === 'internal'
+              ? 500
+              : 400
         return sendJson(res, status, result)
       }
-      if (req.method !== 'GET' && req.method !== 'HEAD') return sendJson(res, 405, { ok: false, error: { code: 'bad-request', message: 'method not allowed' } })
+      if (req.method !== 'GET' && req.method !== 'HEAD')
+        return sendJson(res, 405, {
+          ok: false,
+          error: { code: 'bad-request', message: 'method not allowed' }
+        })
       return serveStatic(url.pathname, res)
     } catch {
-      if (!res.headersSent) sendJson(res, 500, { ok: false, error: { code: 'internal', message: 'internal error' } })
+      if (!res.headersSent)
+        sendJson(res, 500, { ok: false, error: { code: 'internal', message: 'internal error' } })
       else res.end()
     }
   })
 
   const openEventStream = (res: ServerResponse) => {
-    res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-store', Connection: 'keep-alive', ...securityHeaders })
+    res.writeHead(200, {
+      'Content-Type': 'text/event-stream',
+      'Cache-Control': 'no-store',
+      Connection: 'keep-alive',
+      ...securityHeaders
+    })
     res.write(': connected\n\n')
     sseClients.add(res)
     res.on('close', () => sseClients.delete(res))
@@ -169,14 +212,20 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   keepAlive.unref()
 
   const serveStatic = async (pathname: string, res: ServerResponse) => {
-    if (!staticRoot) return sendJson(res, 404, { ok: false, error: { code: 'not-found', message: 'no UI built' } })
+    if (!staticRoot)
+      return sendJson(res, 404, { ok: false, error: { code: 'not-found', message: 'no UI built' } })
     const relative = normalize(decodeURIComponent(pathname)).replace(/^([/\\])+/, '')
     let file = resolve(join(staticRoot, relative || 'index.html'))
-    if (file !== staticRoot && !file.startsWith(staticRoot + sep)) return sendJson(res, 403, { ok: false, error: { code: 'bad-request', message: 'forbidden path' } })
+    if (file !== staticRoot && !file.startsWith(staticRoot + sep))
+      return sendJson(res, 403, {
+        ok: false,
+        error: { code: 'bad-request', message: 'forbidden path' }
+      })
     const info = await stat(file).catch(() => null)
     if (!info || info.isDirectory()) file = join(staticRoot, 'index.html')
     const content = await readFile(file).catch(() => null)
-    if (!content) return sendJson(res, 404, { ok: false, error: { code: 'not-found', message: 'not found' } })
+    if (!content)
+      return sendJson(res, 404, { ok: false, error: { code: 'not-found', message: 'not found' } })
     res.writeHead(200, {
       'Content-Type': MIME[extname(file)] ?? 'application/octet-stream',
       'Content-Security-Policy': CONTENT_SECURITY_POLICY,

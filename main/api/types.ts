@@ -27,5 +27,8 @@ import type { Input, MethodName, Output, VigilEventName, VigilEventPayload } fro
 export interface VigilApi {
   call<M extends MethodName>(method: M, input: Input<M>): Promise<Output<M>>
   /** Subscribes to a pushed event; returns the unsubscribe function. */
-  on<E extends VigilEventName>(event: E, listener: (payload: VigilEventPayload<E>) => void): () => void
+  on<E extends VigilEventName>(
+    event: E,
+    listener: (payload: VigilEventPayload<E>) => void
+  ): () => void
 }

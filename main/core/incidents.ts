@@ -57,7 +57,9 @@ export class Incidents {
   }
 
   private nextSeq(): number {
-    const row = this.db.prepare('SELECT coalesce(max(seq), 0) + 1 AS n FROM alerts').get() as { n: number }
+    const row = this.db.prepare('SELECT coalesce(max(seq), 0) + 1 AS n FROM alerts').get() as {
+      n: number
+    }
     return row.n
   }
 
@@ -71,9 +73,12 @@ export class Incidents {
           `SELECT * FROM incidents WHERE account_id = ? AND family = ? AND scope = ? AND status != 'resolved'
            AND updated_at >= ? ORDER BY updated_at DESC LIMIT 1`
         )
-        .get(finding.accountId, finding.family, scope, (scope === 'live' ? at : finding.eventTs) - GROUPING_WINDOW_MS) as
-        | IncidentRow
-        | undefined
+        .get(
+          finding.accountId,
+          finding.family,
+          scope,
+          (scope === 'live' ? at : finding.eventTs) - GROUPING_WINDOW_MS
+        ) as IncidentRow | undefined
       const seq = this.nextSeq()
       let incidentId: string
       let escalated = false
@@ -84,7 +89,12 @@ export class Incidents {
         escalated = raise
         this.db
           .prepare('UPDATE incidents SET level = ?, title = ?, updated_at = ? WHERE id = ?')
-          .run(raise ? finding.level : open.level, raise ? finding.title : open.title, Math.max(open.updated_at, stamp), open.id)
+          .run(
+            raise ? finding.level : open.level,
+            raise ? finding.title : open.title,
+            Math.max(open.updated_at, stamp),
+            open.id
+          )
       } else {
         incidentId = `i${seq}`
         escalated = true
@@ -93,7 +103,16 @@ export class Incidents {
             `INSERT INTO incidents (id, account_id, family, level, status, scope, title, opened_at, updated_at)
              VALUES (?, ?, ?, ?, 'open', ?, ?, ?, ?)`
           )
-          .run(incidentId, finding.accountId, finding.family, finding.level, scope, finding.title, stamp, stamp)
+          .run(
+            incidentId,
+            finding.accountId,
+            finding.family,
+            finding.level,
+            scope,
+            finding.title,
+            stamp,
+            stamp
+          )
       }
       const alertId = `a${seq}`
       this.db
@@ -116,7 +135,9 @@ export class Incidents {
           JSON.stringify(finding.reasoning),
           dedupKey
         )
-      const link = this.db.prepare('INSERT OR IGNORE INTO alert_evidence (alert_id, event_id) VALUES (?, ?)')
+      const link = this.db.prepare(
+        'INSERT OR IGNORE INTO alert_evidence (alert_id, event_id) VALUES (?, ?)'
+      )
       for (const eventId of finding.evidence) link.run(alertId, eventId)
       const incident = this.getIncident(incidentId)!
       return {
@@ -140,13 +161,16 @@ export class Incidents {
   }
 
   getIncident(id: string): IncidentView | undefined {
-    const row = this.db.prepare('SELECT * FROM incidents WHERE id = ?').get(id) as IncidentRow | undefined
+    const row = this.db.prepare('SELECT * FROM incidents WHERE id = ?').get(id) as
+      IncidentRow | undefined
     return row && this.toView(row)
   }
 
   private toView(row: IncidentRow): IncidentView {
     const stats = this.db
-      .prepare('SELECT count(*) n, group_concat(DISTINCT rule_id) rules FROM alerts WHERE incident_id = ?')
+      .prepare(
+        'SELECT count(*) n, group_concat(DISTINCT rule_id) rules FROM alerts WHERE incident_id = ?'
+      )
       .get(row.id) as { n: number; rules: string | null }
     return {
       id: row.id,
@@ -164,19 +188,25 @@ export class Incidents {
     }
   }
 
-  list(filter: { scope?: 'live' | 'history'; accountId?: string; limit?: number } = {}): IncidentView[] {
+  list(
+    filter: { scope?: 'live' | 'history'; accountId?: string; limit?: number } = {}
+  ): IncidentView[] {
     const where: string[] = []
     const params: unknown[] = []
     if (filter.scope) (where.push('scope = ?'), params.push(filter.scope))
     if (filter.accountId) (where.push('account_id = ?'), params.push(filter.accountId))
     const rows = this.db
-      .prepare(`SELECT * FROM incidents ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY updated_at DESC LIMIT ?`)
+      .prepare(
+        `SELECT * FROM incidents ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY updated_at DESC LIMIT ?`
+      )
       .all(...params, filter.limit ?? 200) as IncidentRow[]
     return rows.map((r) => this.toView(r))
   }
 
   alertsOf(incidentId: string): AlertView[] {
-    const rows = this.db.prepare('SELECT * FROM alerts WHERE incident_id = ? ORDER BY seq').all(incidentId) as AlertRow[]
+    const rows = this.db
+      .prepare('SELECT * FROM alerts WHERE incident_id = ? ORDER BY seq')
+      .all(incidentId) as AlertRow[]
     return rows.map((r) => this.alertView(r))
   }
 
@@ -191,9 +221,11 @@ export class Incidents {
   }
 
   private alertView(r: AlertRow): AlertView {
-    const ids = (this.db.prepare('SELECT event_id FROM alert_evidence WHERE alert_id = ?').all(r.id) as { event_id: number }[]).map(
-      (e) => e.event_id
-    )
+    const ids = (
+      this.db.prepare('SELECT event_id FROM alert_evidence WHERE alert_id = ?').all(r.id) as {
+        event_id: number
+      }[]
+    ).map((e) => e.event_id)
     return {
       id: r.id,
       incidentId: r.incident_id,
@@ -205,16 +237,22 @@ export class Incidents {
       title: r.title,
       explanation: r.explanation,
       reasoning: JSON.parse(r.reasoning),
-      evidence: this.events.getMany(ids).map((e) => ({ ...e, data: e.data as Record<string, unknown> }))
+      evidence: this.events
+        .getMany(ids)
+        .map((e) => ({ ...e, data: e.data as Record<string, unknown> }))
     }
   }
 
   setStatus(id: string, status: IncidentView['status'], at: number): void {
-    this.db.prepare('UPDATE incidents SET status = ?, updated_at = max(updated_at, ?) WHERE id = ?').run(status, at, id)
+    this.db
+      .prepare('UPDATE incidents SET status = ?, updated_at = max(updated_at, ?) WHERE id = ?')
+      .run(status, at, id)
   }
 
   linkKillSwitch(id: string, runId: string): void {
-    this.db.prepare("UPDATE incidents SET kill_switch_run_id = ?, status = 'contained' WHERE id = ?").run(runId, id)
+    this.db
+      .prepare("UPDATE incidents SET kill_switch_run_id = ?, status = 'contained' WHERE id = ?")
+      .run(runId, id)
   }
 
   markNotified(id: string, at: number): void {
@@ -223,8 +261,16 @@ export class Incidents {
 
   openCount(accountId?: string): number {
     const row = accountId
-      ? this.db.prepare("SELECT count(*) n FROM incidents WHERE scope = 'live' AND status = 'open' AND account_id = ? AND family != 'guardian'").get(accountId)
-      : this.db.prepare("SELECT count(*) n FROM incidents WHERE scope = 'live' AND status = 'open' AND family != 'guardian'").get()
+      ? this.db
+          .prepare(
+            "SELECT count(*) n FROM incidents WHERE scope = 'live' AND status = 'open' AND account_id = ? AND family != 'guardian'"
+          )
+          .get(accountId)
+      : this.db
+          .prepare(
+            "SELECT count(*) n FROM incidents WHERE scope = 'live' AND status = 'open' AND family != 'guardian'"
+          )
+          .get()
     return (row as { n: number }).n
   }
 }

@@ -40,7 +40,12 @@ const digest = (k: KeySnapshot): string => {
   return (h >>> 0).toString(36)
 }
 
-export function diffKeys(db: Db, accountId: string, snapshot: readonly KeySnapshot[], now: number): NewEvent[] {
+export function diffKeys(
+  db: Db,
+  accountId: string,
+  snapshot: readonly KeySnapshot[],
+  now: number
+): NewEvent[] {
   const rows = db.prepare('SELECT * FROM api_keys WHERE account_id = ?').all(accountId) as KeyRow[]
   const baseline = rows.length === 0
   const known = new Map(rows.map((r) => [r.key_id, r]))
@@ -66,12 +71,27 @@ export function diffKeys(db: Db, accountId: string, snapshot: readonly KeySnapsh
           data: keyData(k)
         })
       } else {
-        const before = { permissions: JSON.parse(row.permissions) as string[], ipWhitelist: JSON.parse(row.ip_whitelist) as string[], enabled: row.enabled === 1 }
-        const changed = !sameSet(before.permissions, k.permissions) || !sameSet(before.ipWhitelist, k.ipWhitelist)
+        const before = {
+          permissions: JSON.parse(row.permissions) as string[],
+          ipWhitelist: JSON.parse(row.ip_whitelist) as string[],
+          enabled: row.enabled === 1
+        }
+        const changed =
+          !sameSet(before.permissions, k.permissions) || !sameSet(before.ipWhitelist, k.ipWhitelist)
         if (changed) {
-          events.push({ ...base, type: 'key.changed', exchangeRecordId: `${k.keyId}#${digest(k)}`, data: keyData(k, before) })
+          events.push({
+            ...base,
+            type: 'key.changed',
+            exchangeRecordId: `${k.keyId}#${digest(k)}`,
+            data: keyData(k, before)
+          })
         } else if (before.enabled !== k.enabled) {
-          events.push({ ...base, type: k.enabled ? 'key.enabled' : 'key.disabled', exchangeRecordId: `${k.keyId}#${digest(k)}`, data: keyData(k, before) })
+          events.push({
+            ...base,
+            type: k.enabled ? 'key.enabled' : 'key.disabled',
+            exchangeRecordId: `${k.keyId}#${digest(k)}`,
+            data: keyData(k, before)
+          })
         }
       }
       upsert.run({
@@ -91,14 +111,24 @@ export function diffKeys(db: Db, accountId: string, snapshot: readonly KeySnapsh
     const present = new Set(snapshot.map((k) => k.keyId))
     for (const row of rows) {
       if (row.removed_at === null && !present.has(row.key_id)) {
-        db.prepare('UPDATE api_keys SET removed_at = ? WHERE account_id = ? AND key_id = ?').run(now, accountId, row.key_id)
+        db.prepare('UPDATE api_keys SET removed_at = ? WHERE account_id = ? AND key_id = ?').run(
+          now,
+          accountId,
+          row.key_id
+        )
         events.push({
           accountId,
           kind: 'key',
           type: 'key.removed',
           exchangeRecordId: `${row.key_id}#removed-${now}`,
           ts: now,
-          data: { keyId: row.key_id, name: row.name, permissions: JSON.parse(row.permissions), ipWhitelist: JSON.parse(row.ip_whitelist), self: row.is_self === 1 }
+          data: {
+            keyId: row.key_id,
+            name: row.name,
+            permissions: JSON.parse(row.permissions),
+            ipWhitelist: JSON.parse(row.ip_whitelist),
+            self: row.is_self === 1
+          }
         })
       }
     }
@@ -109,7 +139,9 @@ export function diffKeys(db: Db, accountId: string, snapshot: readonly KeySnapsh
 /** Daily posture events: one `key.posture` per live key and day, so posture rules re-check it. */
 export function postureEvents(db: Db, accountId: string, now: number): NewEvent[] {
   const day = new Date(now).toISOString().slice(0, 10)
-  const rows = db.prepare('SELECT * FROM api_keys WHERE account_id = ? AND removed_at IS NULL').all(accountId) as (KeyRow & {
+  const rows = db
+    .prepare('SELECT * FROM api_keys WHERE account_id = ? AND removed_at IS NULL')
+    .all(accountId) as (KeyRow & {
     created_at: number | null
     expires_at: number | null
     third_party: number
@@ -134,8 +166,15 @@ export function postureEvents(db: Db, accountId: string, now: number): NewEvent[
   }))
 }
 
-export function diffBalances(db: Db, accountId: string, snapshot: readonly BalanceSnapshot[], now: number): NewEvent[] {
-  const rows = db.prepare('SELECT currency, total, usd_value FROM balances WHERE account_id = ?').all(accountId) as {
+export function diffBalances(
+  db: Db,
+  accountId: string,
+  snapshot: readonly BalanceSnapshot[],
+  now: number
+): NewEvent[] {
+  const rows = db
+    .prepare('SELECT currency, total, usd_value FROM balances WHERE account_id = ?')
+    .all(accountId) as {
     currency: string
     total: number
     usd_value: number | null
@@ -150,7 +189,8 @@ export function diffBalances(db: Db, accountId: string, snapshot: readonly Balan
   db.transaction(() => {
     for (const b of snapshot) {
       const prev = known.get(b.currency)
-      const changed = !prev || Math.abs(prev.total - b.total) > Math.max(1e-12, Math.abs(prev.total) * 1e-9)
+      const changed =
+        !prev || Math.abs(prev.total - b.total) > Math.max(1e-12, Math.abs(prev.total) * 1e-9)
       if (changed && rows.length > 0) {
         events.push({
           accountId,
@@ -158,7 +198,13 @@ export function diffBalances(db: Db, accountId: string, snapshot: readonly Balan
           type: 'balance.changed',
           exchangeRecordId: `${b.currency}#${now}`,
           ts: now,
-          data: { currency: b.currency, total: b.total, previous: prev?.total ?? 0, usdValue: b.usdValue, equityUsd }
+          data: {
+            currency: b.currency,
+            total: b.total,
+            previous: prev?.total ?? 0,
+            usdValue: b.usdValue,
+            equityUsd
+          }
         })
       }
       upsert.run(accountId, b.currency, b.total, b.usdValue, now)
@@ -168,6 +214,8 @@ export function diffBalances(db: Db, accountId: string, snapshot: readonly Balan
 }
 
 export function accountEquityUsd(db: Db, accountId: string): number {
-  const row = db.prepare('SELECT sum(coalesce(usd_value, 0)) v FROM balances WHERE account_id = ?').get(accountId) as { v: number | null }
+  const row = db
+    .prepare('SELECT sum(coalesce(usd_value, 0)) v FROM balances WHERE account_id = ?')
+    .get(accountId) as { v: number | null }
   return row.v ?? 0
 }

@@ -36,7 +36,9 @@ const notContained = (t: KillSwitchTarget, message: string): KillSwitchAccountRe
   key: 'unchanged',
   keysDisabled: [],
   keysRemoved: [],
-  manualSteps: ['Vigil could not reach the exchange. Log in to the exchange, cancel open orders and revoke the API key by hand.'],
+  manualSteps: [
+    'Vigil could not reach the exchange. Log in to the exchange, cancel open orders and revoke the API key by hand.'
+  ],
   manualUrl: null,
   steps: [{ action: 'contain', ok: false, attempts: 1, detail: message }],
   errors: [message]
@@ -66,14 +68,20 @@ export class KillSwitch {
     const realStart = performance.now()
     const id = `ks-${startedAt}-${++this.seq}`
     this.db
-      .prepare('INSERT INTO kill_switch_runs (id, started_at, trigger, incident_id) VALUES (?, ?, ?, ?)')
+      .prepare(
+        'INSERT INTO kill_switch_runs (id, started_at, trigger, incident_id) VALUES (?, ?, ?, ?)'
+      )
       .run(id, startedAt, request.trigger, request.incidentId ?? null)
     this.audit.append({
       at: startedAt,
       actor: request.trigger,
       action: 'kill-switch.fire',
       accountId: null,
-      detail: { run: id, accounts: request.targets.map((t) => t.accountId), incident: request.incidentId ?? null }
+      detail: {
+        run: id,
+        accounts: request.targets.map((t) => t.accountId),
+        incident: request.incidentId ?? null
+      }
     })
     const accounts = await Promise.all(
       request.targets.map(async (target) => {
@@ -107,7 +115,9 @@ export class KillSwitch {
       durationMs: Math.round(performance.now() - realStart),
       accounts
     }
-    this.db.prepare('UPDATE kill_switch_runs SET finished_at = ?, result = ? WHERE id = ?').run(finishedAt, JSON.stringify(report), id)
+    this.db
+      .prepare('UPDATE kill_switch_runs SET finished_at = ?, result = ? WHERE id = ?')
+      .run(finishedAt, JSON.stringify(report), id)
     this.logger.info('kill-switch finished', {
       run: id,
       contained: accounts.filter((a) => a.contained).length,
@@ -124,15 +134,17 @@ export class KillSwitch {
 
   last(): KillSwitchReport | null {
     const row = this.db
-      .prepare('SELECT result FROM kill_switch_runs WHERE finished_at IS NOT NULL ORDER BY started_at DESC, rowid DESC LIMIT 1')
+      .prepare(
+        'SELECT result FROM kill_switch_runs WHERE finished_at IS NOT NULL ORDER BY started_at DESC, rowid DESC LIMIT 1'
+      )
       .get() as { result: string } | undefined
     return row ? (JSON.parse(row.result) as KillSwitchReport) : null
   }
 
   get(id: string): KillSwitchReport | null {
-    const row = this.db.prepare('SELECT result FROM kill_switch_runs WHERE id = ? AND finished_at IS NOT NULL').get(id) as
-      | { result: string }
-      | undefined
+    const row = this.db
+      .prepare('SELECT result FROM kill_switch_runs WHERE id = ? AND finished_at IS NOT NULL')
+      .get(id) as { result: string } | undefined
     return row ? (JSON.parse(row.result) as KillSwitchReport) : null
   }
 }

@@ -63,7 +63,8 @@ export class ResponsePolicy {
     // Health notices tell the trader Vigil's view is impaired; they never fire the kill-switch.
     if (health && (action === 'ask' || action === 'act')) action = 'notify'
     // An account that is already contained gets no second kill-switch from follow-on alerts.
-    if (this.deps.isContained(alert.accountId) && (action === 'ask' || action === 'act')) action = 'notify'
+    if (this.deps.isContained(alert.accountId) && (action === 'ask' || action === 'act'))
+      action = 'notify'
     const account = this.deps.accountLabel(alert.accountId)
     const title = `${levelWord(alert.level)}: ${alert.title}`
     const body = `${account}: ${alert.explanation}`
@@ -77,23 +78,42 @@ export class ResponsePolicy {
         this.ask(recorded, title, body)
         return
       case 'act':
-        void this.fireAndFollowUp(incident.id, 'policy: act at once', `${title}. Vigil fired the kill-switch at once, as your policy says for ${alert.level} alerts.`)
+        void this.fireAndFollowUp(
+          incident.id,
+          'policy: act at once',
+          `${title}. Vigil fired the kill-switch at once, as your policy says for ${alert.level} alerts.`
+        )
         return
     }
   }
 
-  private show(incidentId: string, title: string, body: string, level: Level, withKillSwitch: boolean): NotificationHandle {
+  private show(
+    incidentId: string,
+    title: string,
+    body: string,
+    level: Level,
+    withKillSwitch: boolean
+  ): NotificationHandle {
     this.handles.get(incidentId)?.close()
     const handle = this.deps.notifier.notify({
       id: incidentId,
       title,
       body,
-      urgency: levelRank(level) >= levelRank('high') ? 'critical' : level === 'info' ? 'low' : 'normal',
-      actions: withKillSwitch && this.deps.notifier.supportsActions ? [{ id: KILL_SWITCH_ACTION, label: 'Kill switch' }] : undefined
+      urgency:
+        levelRank(level) >= levelRank('high') ? 'critical' : level === 'info' ? 'low' : 'normal',
+      actions:
+        withKillSwitch && this.deps.notifier.supportsActions
+          ? [{ id: KILL_SWITCH_ACTION, label: 'Kill switch' }]
+          : undefined
     })
     this.handles.set(incidentId, handle)
     void handle.response.then((choice) => {
-      if (choice === KILL_SWITCH_ACTION) void this.fireAndFollowUp(incidentId, 'user: notification button', 'You pressed Kill switch on the notification.')
+      if (choice === KILL_SWITCH_ACTION)
+        void this.fireAndFollowUp(
+          incidentId,
+          'user: notification button',
+          'You pressed Kill switch on the notification.'
+        )
     })
     return handle
   }
@@ -104,7 +124,11 @@ export class ResponsePolicy {
     const policy = this.deps.policy()
     const seconds = policy.countdownSeconds
     if (seconds <= 0) {
-      void this.fireAndFollowUp(incident.id, 'policy: countdown 0', `${title}. Vigil fired the kill-switch at once (countdown set to 0).`)
+      void this.fireAndFollowUp(
+        incident.id,
+        'policy: countdown 0',
+        `${title}. Vigil fired the kill-switch at once (countdown set to 0).`
+      )
       return
     }
     const endsAt = this.deps.clock.now() + seconds * 1000
@@ -139,13 +163,23 @@ export class ResponsePolicy {
         })
       }
     }, seconds * 1000)
-    this.countdowns.set(incident.id, { incidentId: incident.id, level: alert.level, endsAt, action: policy.defaultAction, cancel: cancelTimer })
+    this.countdowns.set(incident.id, {
+      incidentId: incident.id,
+      level: alert.level,
+      endsAt,
+      action: policy.defaultAction,
+      cancel: cancelTimer
+    })
     this.deps.onCountdownsChanged()
     void handle.response.then((choice) => {
       if (!this.countdowns.has(incident.id)) return
       if (choice === KILL_SWITCH_ACTION) {
         this.cancelCountdown(incident.id, 'user')
-        void this.fireAndFollowUp(incident.id, 'user: notification button', 'You pressed Kill switch on the notification.')
+        void this.fireAndFollowUp(
+          incident.id,
+          'user: notification button',
+          'You pressed Kill switch on the notification.'
+        )
       } else if (choice === DISMISS_ACTION || choice === 'default') {
         // Any interaction stops the countdown: the trader is here and decides in the window.
         this.cancelCountdown(incident.id, 'user')
@@ -156,9 +190,17 @@ export class ResponsePolicy {
   private async fireAndFollowUp(incidentId: string, trigger: string, why: string): Promise<void> {
     try {
       const summary = await this.deps.fire(incidentId, trigger)
-      this.deps.notifier.notify({ id: `${incidentId}-followup`, title: 'Vigil kill-switch fired', body: `${why}\n${summary}`, urgency: 'critical' })
+      this.deps.notifier.notify({
+        id: `${incidentId}-followup`,
+        title: 'Vigil kill-switch fired',
+        body: `${why}\n${summary}`,
+        urgency: 'critical'
+      })
     } catch (error) {
-      this.deps.logger.error('kill-switch failed', { incident: incidentId, error: (error as Error).message })
+      this.deps.logger.error('kill-switch failed', {
+        incident: incidentId,
+        error: (error as Error).message
+      })
       this.deps.notifier.notify({
         id: `${incidentId}-followup`,
         title: 'Vigil kill-switch FAILED',

@@ -23,7 +23,9 @@ export interface VigilDeps {
 }
 
 /** Handlers for every contract method; inputs are already validated by `dispatch`. */
-export type VigilHandlers = { [M in MethodName]: (input: Output<M> extends never ? never : Input<M>) => Promise<Output<M>> }
+export type VigilHandlers = {
+  [M in MethodName]: (input: Output<M> extends never ? never : Input<M>) => Promise<Output<M>>
+}
 
 export interface Vigil {
   readonly events: VigilEvents

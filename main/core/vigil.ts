@@ -17,6 +17,8 @@ import { SettingsRepo } from './db/repos/settings'
 import { createEnricher, type Enricher } from './enrich'
 import { VigilEvents } from './events'
 import type { Capability, Connector } from './exchanges/connector'
+import { listExchangeIds } from './exchanges/ccxt-factory'
+import { classifyError } from './exchanges/errors'
 import { createConnector, DEEP_EXCHANGES, isSupportedExchange } from './exchanges/registry'
 import { Incidents, type RecordedAlert } from './incidents'
 import { KillSwitch, type KillSwitchTarget } from './kill-switch'
@@ -73,13 +75,16 @@ export async function createVigil(deps: VigilDeps): Promise<Vigil & { internals:
 
   // ---- ingest → detect → respond -------------------------------------------------------------
 
-  const enrich = (e: NewEvent): NewEvent => (e.kind === 'login' ? { ...e, data: enricher.enrichLogin(e.data as LoginData) } : e)
+  const enrich = (e: NewEvent): NewEvent =>
+    e.kind === 'login' ? { ...e, data: enricher.enrichLogin(e.data as LoginData) } : e
 
   const handleFindings = (findings: Finding[], scope: 'live' | 'history') => {
     for (const finding of findings) {
       if (finding.ruleId.startsWith('key.posture.')) {
         // Posture is a standing property of a key, shown on the account, not an incident.
-        const list = (posture.get(finding.accountId) ?? []).filter((f) => f.ruleId !== finding.ruleId || f.dedupKey !== finding.dedupKey)
+        const list = (posture.get(finding.accountId) ?? []).filter(
+          (f) => f.ruleId !== finding.ruleId || f.dedupKey !== finding.dedupKey
+        )
         posture.set(finding.accountId, [...list, finding])
         continue
       }
@@ -102,7 +107,11 @@ export async function createVigil(deps: VigilDeps): Promise<Vigil & { internals:
     }
   }
 
-  const ingest = (account: AccountRecord, batch: NewEvent[], origin: StoredEvent['origin']): StoredEvent[] => {
+  const ingest = (
+    _account: AccountRecord,
+    batch: NewEvent[],
+    origin: StoredEvent['origin']
+  ): StoredEvent[] => {
     if (batch.length === 0) return []
     const stored = events.ingest(batch.map(enrich), clock.now(), origin)
     if (origin === 'live') evaluate(stored, 'live')
@@ -138,8 +147,15 @@ export async function createVigil(deps: VigilDeps): Promise<Vigil & { internals:
 
   const startWatcher = async (account: AccountRecord): Promise<AccountWatcher> => {
     const credentials = await loadCredentials(account.id)
-    const exchange = await deps.exchanges.create({ exchange: account.exchange, endpoint: account.endpoint ?? undefined }, credentials)
-    const connector = createConnector(exchange, { id: account.id, exchange: account.exchange, selfKeyId: account.selfKeyId }, { clock, logger })
+    const exchange = await deps.exchanges.create(
+      { exchange: account.exchange, endpoint: account.endpoint ?? undefined },
+      credentials
+    )
+    const connector = createConnector(
+      exchange,
+      { id: account.id, exchange: account.exchange, selfKeyId: account.selfKeyId },
+      { clock, logger }
+    )
     const watcher = new AccountWatcher(
       db,
       accounts,
@@ -154,7 +170,10 @@ export async function createVigil(deps: VigilDeps): Promise<Vigil & { internals:
             try {
               handleFindings(engine.evaluate(event, { scope: 'history' }), 'history')
             } catch (error) {
-              logger.error('retro-scan evaluation failed', { event: event.id, error: (error as Error).message })
+              logger.error('retro-scan evaluation failed', {
+                event: event.id,
+                error: (error as Error).message
+              })
             }
             if (i % 500 === 0) onProgress(i / Math.max(1, stored.length))
           })
@@ -180,19 +199,68 @@ export async function createVigil(deps: VigilDeps): Promise<Vigil & { internals:
   const containNewKeys = async (account: AccountRecord, keyEvents: StoredEvent[]) => {
     if (account.status !== 'contained') return
     const ids = keyEvents
-      .filter((e) => (e.type === 'key.created' || e.type === 'key.enabled') && !(e.data as { self?: boolean }).self)
+      .filter(
+        (e) =>
+          (e.type === 'key.created' || e.type === 'key.enabled') &&
+          !(e.data as { self?: boolean }).self
+      )
       .map((e) => (e.data as { keyId: string }).keyId)
     if (ids.length === 0) return
     const connector = watchers.get(account.id)?.connectorRef
     if (!connector) return
     const result = await connector.disableKeys(ids)
-    audit.append({ at: clock.now(), actor: 'containment', action: 'key.disable', accountId: account.id, detail: { ...result } })
-    logger.warn('contained account: disabled new keys', { account: account.id, disabled: result.disabled, failed: result.failed.length })
+    audit.append({
+      at: clock.now(),
+      actor: 'containment',
+      action: 'key.disable',
+      accountId: account.id,
+      detail: { ...result }
+    })
+    logger.warn('contained account: disabled new keys', {
+      account: account.id,
+      disabled: result.disabled,
+      failed: result.failed.length
+    })
+  }
+
+  /**
+   * One signed call before anything is kept: a wrong key or secret is refused at once, in plain
+   * words, instead of becoming an account that silently fails to poll. A transient failure does not
+   * block adding (the watcher retries).
+   */
+  const verifyCredentials = async (
+    exchangeId: string,
+    endpoint: string | undefined,
+    credentials: Credentials
+  ) => {
+    const exchange = await deps.exchanges.create({ exchange: exchangeId, endpoint }, credentials)
+    try {
+      await exchange.fetchBalance()
+    } catch (error) {
+      const fault = classifyError(error, { exchangeName: exchangeId })
+      if (fault.category === 'auth' || fault.category === 'permission') {
+        throw new ApiFailure(
+          'bad-request',
+          `The exchange refused this API key: ${fault.message}`,
+          'apiKey'
+        )
+      }
+      logger.warn('could not verify the key now; will keep trying', {
+        exchange: exchangeId,
+        reason: fault.message
+      })
+    } finally {
+      await exchange.close?.().catch(() => {})
+    }
   }
 
   // ---- kill-switch ------------------------------------------------------------------------------
 
-  const fireKillSwitch = async (accountIds: string[] | undefined, trigger: string, incidentId?: string): Promise<KillSwitchReport> => {
+  const fireKillSwitch = async (
+    accountIds: string[] | undefined,
+    trigger: string,
+    incidentId?: string
+  ): Promise<KillSwitchReport> => {
     const targets: KillSwitchTarget[] = []
     for (const a of accounts.list()) {
       if (accountIds && !accountIds.includes(a.id)) continue
@@ -201,22 +269,29 @@ export async function createVigil(deps: VigilDeps): Promise<Vigil & { internals:
     }
     if (accountIds) {
       const missing = accountIds.filter((id) => !targets.some((t) => t.accountId === id))
-      if (missing.length) throw new ApiFailure('not-found', `unknown or inactive account: ${missing.join(', ')}`)
+      if (missing.length)
+        throw new ApiFailure('not-found', `unknown or inactive account: ${missing.join(', ')}`)
     }
     bus.emit('kill-switch', { phase: 'started', report: { trigger, accounts: [] } })
     const report = await killSwitch.fire({
       targets,
       trigger,
       incidentId,
-      onAccount: (result) => bus.emit('kill-switch', { phase: 'account', report: { accounts: [result] } })
+      onAccount: (result) =>
+        bus.emit('kill-switch', { phase: 'account', report: { accounts: [result] } })
     })
     for (const r of report.accounts) {
-      if (r.contained) accounts.update(r.account, { status: 'contained', containedAt: report.finishedAt })
+      if (r.contained)
+        accounts.update(r.account, { status: 'contained', containedAt: report.finishedAt })
     }
     if (incidentId) incidents.linkKillSwitch(incidentId, report.id)
     else {
       for (const i of incidents.list({ scope: 'live' })) {
-        if (i.status === 'open' && report.accounts.some((r) => r.account === i.accountId && r.contained)) incidents.linkKillSwitch(i.id, report.id)
+        if (
+          i.status === 'open' &&
+          report.accounts.some((r) => r.account === i.accountId && r.contained)
+        )
+          incidents.linkKillSwitch(i.id, report.id)
       }
     }
     bus.emit('kill-switch', { phase: 'finished', report })
@@ -227,7 +302,10 @@ export async function createVigil(deps: VigilDeps): Promise<Vigil & { internals:
   const summarise = (report: KillSwitchReport): string =>
     report.accounts
       .map((a) => {
-        const orders = a.ordersRemaining === 0 ? `${a.ordersCancelled} orders cancelled, none left` : `${a.ordersRemaining} orders still open`
+        const orders =
+          a.ordersRemaining === 0
+            ? `${a.ordersCancelled} orders cancelled, none left`
+            : `${a.ordersRemaining} orders still open`
         const key = a.key === 'manual-revoke-required' ? 'revoke the key by hand' : `key ${a.key}`
         return `${a.account}: ${a.contained ? 'contained' : 'NOT contained'} (${orders}; ${key})`
       })
@@ -238,7 +316,8 @@ export async function createVigil(deps: VigilDeps): Promise<Vigil & { internals:
     logger,
     notifier: deps.notifier,
     policy: () => settings.get().policy,
-    fire: async (incidentId, trigger) => summarise(await fireKillSwitch(undefined, trigger, incidentId)),
+    fire: async (incidentId, trigger) =>
+      summarise(await fireKillSwitch(undefined, trigger, incidentId)),
     isContained: (accountId) => accounts.get(accountId)?.status === 'contained',
     isPaused,
     accountLabel: (accountId) => {
@@ -250,7 +329,8 @@ export async function createVigil(deps: VigilDeps): Promise<Vigil & { internals:
 
   // ---- views ------------------------------------------------------------------------------------
 
-  const capabilitiesOf = (account: AccountRecord): Capability[] => watchers.get(account.id)?.connectorRef.capabilities() ?? []
+  const capabilitiesOf = (account: AccountRecord): Capability[] =>
+    watchers.get(account.id)?.connectorRef.capabilities() ?? []
 
   const accountView = (a: AccountRecord): AccountView => {
     const keys = db
@@ -302,9 +382,18 @@ export async function createVigil(deps: VigilDeps): Promise<Vigil & { internals:
     const list = accounts.list()
     const open = incidents.openCount()
     const paused = isPaused()
-    const countdowns = response.activeCountdowns().map((c) => ({ incidentId: c.incidentId, level: c.level, endsAt: c.endsAt, action: c.action }))
+    const countdowns = response
+      .activeCountdowns()
+      .map((c) => ({
+        incidentId: c.incidentId,
+        level: c.level,
+        endsAt: c.endsAt,
+        action: c.action
+      }))
     let tray: Status['tray'] = 'watching'
-    let trayReason = list.length ? `Watching ${list.length} account${list.length > 1 ? 's' : ''}` : 'No accounts yet: add an API key'
+    let trayReason = list.length
+      ? `Watching ${list.length} account${list.length > 1 ? 's' : ''}`
+      : 'No accounts yet: add an API key'
     if (list.some((a) => a.status === 'learning') || [...backfill.values()].some((b) => !b.done)) {
       tray = 'learning'
       trayReason = 'Reading history and learning what is normal'
@@ -318,7 +407,10 @@ export async function createVigil(deps: VigilDeps): Promise<Vigil & { internals:
     }
     if (list.some((a) => a.status === 'contained')) {
       tray = 'contained'
-      trayReason = `Contained: ${list.filter((a) => a.status === 'contained').map((a) => a.label).join(', ')}`
+      trayReason = `Contained: ${list
+        .filter((a) => a.status === 'contained')
+        .map((a) => a.label)
+        .join(', ')}`
     }
     if (open > 0) {
       tray = 'alert'
@@ -362,8 +454,8 @@ export async function createVigil(deps: VigilDeps): Promise<Vigil & { internals:
   const handlers: VigilHandlers = {
     status: async () => status(),
     'exchanges.list': async () => {
-      const ccxt = await import('ccxt')
-      return ccxt.exchanges.map((id: string) => ({
+      const ids = await listExchangeIds()
+      return ids.map((id) => ({
         id,
         name: id,
         deep: (DEEP_EXCHANGES as readonly string[]).includes(id),
@@ -372,13 +464,21 @@ export async function createVigil(deps: VigilDeps): Promise<Vigil & { internals:
     },
     'accounts.list': async () => accounts.list().map(accountView),
     'accounts.add': async (input) => {
-      const ccxt = await import('ccxt')
-      if (!ccxt.exchanges.includes(input.exchange)) throw new ApiFailure('bad-request', `unknown exchange: ${input.exchange}`, 'exchange')
+      if (!(await listExchangeIds()).includes(input.exchange))
+        throw new ApiFailure('bad-request', `unknown exchange: ${input.exchange}`, 'exchange')
       if (!isSupportedExchange(input.exchange)) {
-        throw new ApiFailure('bad-request', `${input.exchange} is not supported yet; supported now: deribit`, 'exchange')
+        throw new ApiFailure(
+          'bad-request',
+          `${input.exchange} is not supported yet; supported now: deribit`,
+          'exchange'
+        )
       }
       const id = `${input.exchange}-${randomBytes(4).toString('hex')}`
-      const credentials: Credentials = { apiKey: input.apiKey, secret: input.secret, ...(input.password ? { password: input.password } : {}) }
+      const credentials: Credentials = {
+        apiKey: input.apiKey,
+        secret: input.secret,
+        ...(input.password ? { password: input.password } : {})
+      }
       await deps.secrets.set(accountSlot(id), JSON.stringify(credentials))
       accounts.insert({
         id,
@@ -390,13 +490,22 @@ export async function createVigil(deps: VigilDeps): Promise<Vigil & { internals:
         createdAt: clock.now(),
         options: { hasPassword: !!input.password }
       })
-      audit.append({ at: clock.now(), actor: 'user', action: 'account.add', accountId: id, detail: { exchange: input.exchange, label: input.label } })
+      audit.append({
+        at: clock.now(),
+        actor: 'user',
+        action: 'account.add',
+        accountId: id,
+        detail: { exchange: input.exchange, label: input.label }
+      })
       try {
+        await verifyCredentials(input.exchange, input.endpoint, credentials)
         await startWatcher(accounts.get(id)!)
       } catch (error) {
         accounts.remove(id)
         await deps.secrets.delete(accountSlot(id))
-        throw new ApiFailure('bad-request', (error as Error).message)
+        throw error instanceof ApiFailure
+          ? error
+          : new ApiFailure('bad-request', (error as Error).message)
       }
       emitStatus()
       return accountView(accounts.get(id)!)
@@ -410,7 +519,13 @@ export async function createVigil(deps: VigilDeps): Promise<Vigil & { internals:
       const removed = accounts.remove(accountId)
       posture.delete(accountId)
       backfill.delete(accountId)
-      audit.append({ at: clock.now(), actor: 'user', action: 'account.remove', accountId, detail: {} })
+      audit.append({
+        at: clock.now(),
+        actor: 'user',
+        action: 'account.remove',
+        accountId,
+        detail: {}
+      })
       emitStatus()
       return { removed }
     },
@@ -427,7 +542,13 @@ export async function createVigil(deps: VigilDeps): Promise<Vigil & { internals:
       const incident = requireIncident(incidentId)
       if (incident.status === 'open') incidents.setStatus(incidentId, 'acknowledged', clock.now())
       response.cancelCountdown(incidentId, 'acknowledged')
-      audit.append({ at: clock.now(), actor: 'user', action: 'incident.acknowledge', accountId: incident.accountId, detail: { incidentId } })
+      audit.append({
+        at: clock.now(),
+        actor: 'user',
+        action: 'incident.acknowledge',
+        accountId: incident.accountId,
+        detail: { incidentId }
+      })
       emitStatus()
       return requireIncident(incidentId)
     },
@@ -448,17 +569,31 @@ export async function createVigil(deps: VigilDeps): Promise<Vigil & { internals:
       }
       return fireKillSwitch(accountIds, `user: ${reason ?? 'kill-switch button'}`, incidentId)
     },
-    'countdown.cancel': async ({ incidentId }) => ({ cancelled: response.cancelCountdown(incidentId, 'user') }),
+    'countdown.cancel': async ({ incidentId }) => ({
+      cancelled: response.cancelCountdown(incidentId, 'user')
+    }),
     'rules.list': async () => engine.list(),
     'settings.get': async () => settings.get(),
     'settings.update': async (patch) => {
       const next = settings.update(patch)
-      audit.append({ at: clock.now(), actor: 'user', action: 'settings.update', accountId: null, detail: { keys: Object.keys(patch) } })
+      audit.append({
+        at: clock.now(),
+        actor: 'user',
+        action: 'settings.update',
+        accountId: null,
+        detail: { keys: Object.keys(patch) }
+      })
       return next
     },
     pause: async ({ minutes }) => {
       pausedUntil = minutes > 0 ? clock.now() + minutes * 60_000 : null
-      audit.append({ at: clock.now(), actor: 'user', action: minutes > 0 ? 'monitoring.pause' : 'monitoring.resume', accountId: null, detail: { minutes } })
+      audit.append({
+        at: clock.now(),
+        actor: 'user',
+        action: minutes > 0 ? 'monitoring.pause' : 'monitoring.resume',
+        accountId: null,
+        detail: { minutes }
+      })
       emitStatus()
       return status()
     }
@@ -478,7 +613,10 @@ export async function createVigil(deps: VigilDeps): Promise<Vigil & { internals:
           w.start()
         } catch (error) {
           accounts.update(account.id, { status: 'error', lastError: (error as Error).message })
-          logger.error('could not start watching account', { account: account.id, error: (error as Error).message })
+          logger.error('could not start watching account', {
+            account: account.id,
+            error: (error as Error).message
+          })
         }
       }
       emitStatus()
@@ -504,7 +642,11 @@ export interface VigilInternals {
   audit: AuditLog
   events: EventStore
   accounts: AccountsRepo
-  fireKillSwitch: (accountIds: string[] | undefined, trigger: string, incidentId?: string) => Promise<KillSwitchReport>
+  fireKillSwitch: (
+    accountIds: string[] | undefined,
+    trigger: string,
+    incidentId?: string
+  ) => Promise<KillSwitchReport>
 }
 
 export type { RecordedAlert, Connector }

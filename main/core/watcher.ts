@@ -123,7 +123,10 @@ export class AccountWatcher {
       else await this.poll(account)
     } catch (error) {
       // A bug or an unexpected exchange answer must not kill the loop; record it and go on.
-      this.logger.error('poll cycle failed', { account: this.accountId, error: (error as Error).message })
+      this.logger.error('poll cycle failed', {
+        account: this.accountId,
+        error: (error as Error).message
+      })
       this.accounts.update(this.accountId, { lastError: (error as Error).message })
     }
   }
@@ -146,14 +149,32 @@ export class AccountWatcher {
     if (result.keys) {
       const self = result.keys.find((k) => k.self)
       if (self) this.accounts.update(account.id, { selfKeyId: self.keyId })
-      stored.push(...this.hooks.ingest(account, diffKeys(this.db, account.id, result.keys, now), 'backfill'))
+      stored.push(
+        ...this.hooks.ingest(account, diffKeys(this.db, account.id, result.keys, now), 'backfill')
+      )
     }
     if (result.balances) diffBalances(this.db, account.id, result.balances, now)
-    stored.push(...this.hooks.ingest(account, [...result.events].sort((a, b) => a.ts - b.ts), 'backfill'))
+    stored.push(
+      ...this.hooks.ingest(
+        account,
+        [...result.events].sort((a, b) => a.ts - b.ts),
+        'backfill'
+      )
+    )
     stored.sort((a, b) => a.ts - b.ts || a.id - b.id)
-    this.hooks.onBackfillProgress(account.id, 0.7, `Checking ${stored.length} past events against every rule`, false)
+    this.hooks.onBackfillProgress(
+      account.id,
+      0.7,
+      `Checking ${stored.length} past events against every rule`,
+      false
+    )
     this.hooks.retroScan(account, stored, (p) =>
-      this.hooks.onBackfillProgress(account.id, 0.7 + 0.3 * p, 'Checking past events against every rule', false)
+      this.hooks.onBackfillProgress(
+        account.id,
+        0.7 + 0.3 * p,
+        'Checking past events against every rule',
+        false
+      )
     )
     for (const e of result.errors) this.openGap(account.id, e.stream, e.fault, now)
     this.accounts.update(account.id, {
@@ -173,21 +194,34 @@ export class AccountWatcher {
     const current = this.accounts.get(account.id)
     if (!current) return
     if (result.keys) {
-      const keyEvents = this.hooks.ingest(current, diffKeys(this.db, account.id, result.keys, now), 'live')
+      const keyEvents = this.hooks.ingest(
+        current,
+        diffKeys(this.db, account.id, result.keys, now),
+        'live'
+      )
       if (keyEvents.length) this.hooks.onKeyEvents?.(current, keyEvents)
     }
-    const balanceEvents = result.balances ? diffBalances(this.db, account.id, result.balances, now) : []
-    this.hooks.ingest(current, [...result.events, ...balanceEvents].sort((a, b) => a.ts - b.ts), 'live')
+    const balanceEvents = result.balances
+      ? diffBalances(this.db, account.id, result.balances, now)
+      : []
+    this.hooks.ingest(
+      current,
+      [...result.events, ...balanceEvents].sort((a, b) => a.ts - b.ts),
+      'live'
+    )
     const day = new Date(now).toISOString().slice(0, 10)
     if (this.postureDay !== day) {
       this.postureDay = day
       this.hooks.ingest(current, postureEvents(this.db, account.id, now), 'live')
     }
     this.mergeCursors(account.id, account.cursors, result.cursors)
-    const delivered = result.errors.length === 0 || result.events.length > 0 || result.keys !== undefined
+    const delivered =
+      result.errors.length === 0 || result.events.length > 0 || result.keys !== undefined
     this.accounts.update(account.id, {
-      lastPollAt: delivered ? now : current.lastPollAt ?? undefined,
-      lastError: result.errors.length ? result.errors.map((e) => `${e.stream}: ${e.fault.message}`).join('; ') : null
+      lastPollAt: delivered ? now : (current.lastPollAt ?? undefined),
+      lastError: result.errors.length
+        ? result.errors.map((e) => `${e.stream}: ${e.fault.message}`).join('; ')
+        : null
     })
     if (result.errors.length) this.noteFailure(current, result)
     else this.noteSuccess(current, now)
@@ -206,10 +240,15 @@ export class AccountWatcher {
     this.lastSuccessAt = now
     this.notified.clear()
     for (const stream of this.openGaps) {
-      this.db.prepare('UPDATE data_gaps SET to_ts = ? WHERE account_id = ? AND stream = ? AND to_ts IS NULL').run(now, account.id, stream)
+      this.db
+        .prepare(
+          'UPDATE data_gaps SET to_ts = ? WHERE account_id = ? AND stream = ? AND to_ts IS NULL'
+        )
+        .run(now, account.id, stream)
     }
     this.openGaps.clear()
-    if (account.status === 'degraded' || account.status === 'error') this.accounts.update(account.id, { status: 'watching' })
+    if (account.status === 'degraded' || account.status === 'error')
+      this.accounts.update(account.id, { status: 'watching' })
   }
 
   private openGap(accountId: string, stream: string, fault: ExchangeFault, now: number): void {
@@ -227,13 +266,21 @@ export class AccountWatcher {
     const categories = new Set(result.errors.map((e) => e.fault.category))
     if (categories.has('rate-limit')) {
       const retry = result.errors.find((e) => e.fault.retryAfterMs)?.fault.retryAfterMs
-      this.backoffMs = Math.min(MAX_BACKOFF_MS, Math.max(retry ?? 0, this.backoffMs ? this.backoffMs * 2 : this.intervalMs))
-      this.notifyOnce(account, { rule: 'guardian.rate_limited', detail: `${account.exchange} asked Vigil to slow down; polling backs off to every ${Math.round((this.intervalMs + this.backoffMs) / 1000)} s` })
+      this.backoffMs = Math.min(
+        MAX_BACKOFF_MS,
+        Math.max(retry ?? 0, this.backoffMs ? this.backoffMs * 2 : this.intervalMs)
+      )
+      this.notifyOnce(account, {
+        rule: 'guardian.rate_limited',
+        detail: `${account.exchange} asked Vigil to slow down; polling backs off to every ${Math.round((this.intervalMs + this.backoffMs) / 1000)} s`
+      })
     } else {
       // Transient faults: retry on the next interval with a little jitter so accounts do not sync up.
       this.backoffMs = Math.min(MAX_BACKOFF_MS, Math.round(this.intervalMs * 0.2 * Math.random()))
     }
-    const allAuth = result.errors.length > 0 && result.errors.every((e) => e.fault.category === 'auth' || e.fault.category === 'permission')
+    const allAuth =
+      result.errors.length > 0 &&
+      result.errors.every((e) => e.fault.category === 'auth' || e.fault.category === 'permission')
     if (allAuth && result.events.length === 0) {
       this.consecutiveAuth++
       const threshold = this.options.authFailThreshold ?? 3
@@ -247,14 +294,17 @@ export class AccountWatcher {
       }
     }
     const degradedAfter = this.options.degradedAfterMs ?? 10 * 60 * 1000
-    const down = [...categories].some((c) => c === 'transient' || c === 'maintenance' || c === 'malformed')
+    const down = [...categories].some(
+      (c) => c === 'transient' || c === 'maintenance' || c === 'malformed'
+    )
     if (down && now - this.firstFailureAt >= degradedAfter) {
       this.notifyOnce(account, {
         rule: 'guardian.exchange_degraded',
         detail: `${account.exchange} has been failing for ${Math.round((now - this.firstFailureAt) / 60000)} min: Vigil has a gap in its data for this time`,
         sinceMs: this.firstFailureAt
       })
-      if (account.status === 'watching' || account.status === 'learning') this.accounts.update(account.id, { status: 'degraded' })
+      if (account.status === 'watching' || account.status === 'learning')
+        this.accounts.update(account.id, { status: 'degraded' })
     }
     const stalledAfter = (this.options.stalledAfterIntervals ?? 5) * this.intervalMs
     const since = this.lastSuccessAt ?? account.lastPollAt ?? account.createdAt

@@ -29,13 +29,16 @@ async function main(): Promise<number> {
   }
   const file = args.positionals[0]
   if (!file || args.positionals.length > 1) {
-    process.stderr.write('usage: npm run replay -- <scenario.json> [--json] [--speed <factor>] [--poll <seconds>] [--out <dir>]\n')
+    process.stderr.write(
+      'usage: npm run replay -- <scenario.json> [--json] [--speed <factor>] [--poll <seconds>] [--out <dir>]\n'
+    )
     return 2
   }
   const number = (name: string, value: string | undefined): number | undefined => {
     if (value === undefined) return undefined
     const n = Number(value)
-    if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--${name}: expected a number > 0, got ${JSON.stringify(value)}`)
+    if (!Number.isFinite(n) || n <= 0)
+      throw new UsageError(`--${name}: expected a number > 0, got ${JSON.stringify(value)}`)
     return n
   }
   let scenario
@@ -70,7 +73,9 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
-    process.stderr.write(`replay failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`)
+    process.stderr.write(
+      `replay failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`
+    )
     process.exit(1)
   }
 )

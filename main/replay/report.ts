@@ -10,7 +10,13 @@ export interface ReplayReport {
   scenario: string
   pollSeconds: number
   attack: { events: number; observable: number; detected: number; missed: number[] }
-  detections: { event: number; at: number; firstAlertAt: number; ttdSeconds: number; rules: string[] }[]
+  detections: {
+    event: number
+    at: number
+    firstAlertAt: number
+    ttdSeconds: number
+    rules: string[]
+  }[]
   alerts: {
     id: string
     rule: string
@@ -26,9 +32,19 @@ export interface ReplayReport {
     fired: boolean
     at: number | null
     durationMs: number | null
-    accounts: { account: string; ordersCancelled: number; ordersRemaining: number; key: string; errors: string[] }[]
+    accounts: {
+      account: string
+      ordersCancelled: number
+      ordersRemaining: number
+      key: string
+      errors: string[]
+    }[]
   }
-  summary: { detectionRate: number; medianTtdSeconds: number | null; falseAlertsPerAccountMonth: number }
+  summary: {
+    detectionRate: number
+    medianTtdSeconds: number | null
+    falseAlertsPerAccountMonth: number
+  }
 }
 
 type TimelineEvent = Scenario['timeline'][number]
@@ -62,7 +78,11 @@ export function isObservable(event: TimelineEvent, exchange: ExchangeId): boolea
   }
 }
 
-export const HEALTH_RULES = new Set(['guardian.rate_limited', 'guardian.exchange_degraded', 'guardian.poll_stalled'])
+export const HEALTH_RULES = new Set([
+  'guardian.rate_limited',
+  'guardian.exchange_degraded',
+  'guardian.poll_stalled'
+])
 
 export interface BuildReportInput {
   scenario: Scenario
@@ -78,7 +98,9 @@ export interface BuildReportInput {
   /** Simulator read-back after the kill-switch. */
   openOrders: (scenarioAccountId: string) => number
   /** Simulator read-back of the account's keys: what is disabled or removed now. */
-  keys?: (scenarioAccountId: string) => { enabled: boolean; removed: boolean; removedByTimeline: boolean }[]
+  keys?: (
+    scenarioAccountId: string
+  ) => { enabled: boolean; removed: boolean; removedByTimeline: boolean }[]
   killSwitch: KillSwitchReport | null
 }
 
@@ -104,7 +126,9 @@ export function buildReport(input: BuildReportInput): ReplayReport {
   const { scenario } = input
   const exchangeOf = new Map(scenario.accounts.map((a) => [a.id, a.exchange]))
   const attackIdx = scenario.timeline.flatMap((e, i) => (e.attack ? [i] : []))
-  const observable = attackIdx.filter((i) => isObservable(scenario.timeline[i]!, exchangeOf.get(scenario.timeline[i]!.account)!))
+  const observable = attackIdx.filter((i) =>
+    isObservable(scenario.timeline[i]!, exchangeOf.get(scenario.timeline[i]!.account)!)
+  )
 
   const alerts: ReplayReport['alerts'] = []
   const health: ReplayReport['health'] = []
@@ -113,20 +137,41 @@ export function buildReport(input: BuildReportInput): ReplayReport {
     const account = input.accountIds.get(alert.accountId) ?? alert.accountId
     const at = round(input.seconds(alert.at))
     if (HEALTH_RULES.has(alert.rule)) {
-      health.push({ id: alert.id, rule: alert.rule, level: alert.level, account, at, detail: alert.explanation })
+      health.push({
+        id: alert.id,
+        rule: alert.rule,
+        level: alert.level,
+        account,
+        at,
+        detail: alert.explanation
+      })
       continue
     }
     const evidence = alert.evidence.map((e) => ({
-      event: input.originOf(input.accountIds.get(e.accountId) ?? e.accountId, rawId(e.exchangeRecordId)) ?? null,
+      event:
+        input.originOf(
+          input.accountIds.get(e.accountId) ?? e.accountId,
+          rawId(e.exchangeRecordId)
+        ) ?? null,
       exchangeRecordId: rawId(e.exchangeRecordId)
     }))
-    const attackEvidence = evidence.filter((e) => e.event !== null && scenario.timeline[e.event]?.attack)
+    const attackEvidence = evidence.filter(
+      (e) => e.event !== null && scenario.timeline[e.event]?.attack
+    )
     for (const e of attackEvidence) {
       const seen = firstAlert.get(e.event!)
       if (!seen || at < seen.at) firstAlert.set(e.event!, { at, rules: new Set([alert.rule]) })
       else if (at === seen.at) seen.rules.add(alert.rule)
     }
-    alerts.push({ id: alert.id, rule: alert.rule, level: alert.level, account, at, evidence, falseAlert: attackEvidence.length === 0 })
+    alerts.push({
+      id: alert.id,
+      rule: alert.rule,
+      level: alert.level,
+      account,
+      at,
+      evidence,
+      falseAlert: attackEvidence.length === 0
+    })
   }
 
   const detections = observable
@@ -134,24 +179,43 @@ export function buildReport(input: BuildReportInput): ReplayReport {
     .map((i) => {
       const first = firstAlert.get(i)!
       const eventAt = scenario.timeline[i]!.at
-      return { event: i, at: eventAt, firstAlertAt: first.at, ttdSeconds: round(Math.max(0, first.at - eventAt)), rules: [...first.rules].sort() }
+      return {
+        event: i,
+        at: eventAt,
+        firstAlertAt: first.at,
+        ttdSeconds: round(Math.max(0, first.at - eventAt)),
+        rules: [...first.rules].sort()
+      }
     })
   const missed = observable.filter((i) => !firstAlert.has(i))
 
-  const historyDays = (account: Scenario['accounts'][number]) => (account.history ?? scenario.history)?.days ?? 30
-  const historyAccountMonths = round(scenario.accounts.reduce((sum, a) => sum + historyDays(a) / 30, 0))
+  const historyDays = (account: Scenario['accounts'][number]) =>
+    (account.history ?? scenario.history)?.days ?? 30
+  const historyAccountMonths = round(
+    scenario.accounts.reduce((sum, a) => sum + historyDays(a) / 30, 0)
+  )
   const historyFalse = input.historyAlerts.filter((a) => !HEALTH_RULES.has(a.rule)).length
   const liveFalse = alerts.filter((a) => a.falseAlert).length
 
   const ttds = detections.map((d) => d.ttdSeconds).sort((a, b) => a - b)
-  const median = ttds.length === 0 ? null : ttds.length % 2 ? ttds[(ttds.length - 1) / 2]! : (ttds[ttds.length / 2 - 1]! + ttds[ttds.length / 2]!) / 2
+  const median =
+    ttds.length === 0
+      ? null
+      : ttds.length % 2
+        ? ttds[(ttds.length - 1) / 2]!
+        : (ttds[ttds.length / 2 - 1]! + ttds[ttds.length / 2]!) / 2
 
   const ks = input.killSwitch
   return {
     format: 'vigil-replay-report/1',
     scenario: scenario.name,
     pollSeconds: input.pollSeconds,
-    attack: { events: attackIdx.length, observable: observable.length, detected: detections.length, missed },
+    attack: {
+      events: attackIdx.length,
+      observable: observable.length,
+      detected: detections.length,
+      missed
+    },
     detections,
     alerts,
     health,
@@ -162,13 +226,22 @@ export function buildReport(input: BuildReportInput): ReplayReport {
       durationMs: ks ? ks.durationMs : null,
       accounts: (ks?.accounts ?? []).map((a) => {
         const account = input.accountIds.get(a.account) ?? a.account
-        return { account, ordersCancelled: a.ordersCancelled, ordersRemaining: input.openOrders(account), key: readBackKey(a.key, input.keys?.(account)), errors: a.errors }
+        return {
+          account,
+          ordersCancelled: a.ordersCancelled,
+          ordersRemaining: input.openOrders(account),
+          key: readBackKey(a.key, input.keys?.(account)),
+          errors: a.errors
+        }
       })
     },
     summary: {
       detectionRate: observable.length === 0 ? 1 : round(detections.length / observable.length, 3),
       medianTtdSeconds: median === null ? null : round(median),
-      falseAlertsPerAccountMonth: historyAccountMonths > 0 ? round((liveFalse + historyFalse) / historyAccountMonths, 3) : liveFalse + historyFalse
+      falseAlertsPerAccountMonth:
+        historyAccountMonths > 0
+          ? round((liveFalse + historyFalse) / historyAccountMonths, 3)
+          : liveFalse + historyFalse
     }
   }
 }

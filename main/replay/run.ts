@@ -38,7 +38,10 @@ export class RecordingNotifier implements Notifier {
 
 export const DEFAULT_RULES_DIR = resolve(__dirname, '../../resources/rules')
 
-export async function runReplay(scenario: Scenario, options: ReplayOptions = {}): Promise<ReplayReport> {
+export async function runReplay(
+  scenario: Scenario,
+  options: ReplayOptions = {}
+): Promise<ReplayReport> {
   const speed = options.speed ?? 1
   const pollSeconds = options.pollSeconds ?? scenario.pollSeconds ?? 1
   const startAt = scenario.startAt ? Date.parse(scenario.startAt) : Date.now()
@@ -87,7 +90,9 @@ export async function runReplay(scenario: Scenario, options: ReplayOptions = {})
       })
       accountIds.set(view.id, account.id)
     }
-    progress(`simulator on ${sim.url}; ${scenario.accounts.length} account(s) added, reading history`)
+    progress(
+      `simulator on ${sim.url}; ${scenario.accounts.length} account(s) added, reading history`
+    )
     await vigil.start()
     await Promise.all([...vigil.internals.watchers.values()].map((w) => w.firstPollDone))
     clock.begin()
@@ -99,7 +104,9 @@ export async function runReplay(scenario: Scenario, options: ReplayOptions = {})
           clock.setTimeout(() => {
             try {
               sim.apply(index)
-              progress(`t=${event.at}s ${event.kind}${event.attack ? ' (attack)' : ''} on ${event.account}`)
+              progress(
+                `t=${event.at}s ${event.kind}${event.attack ? ' (attack)' : ''} on ${event.account}`
+              )
             } finally {
               done()
             }
@@ -123,9 +130,17 @@ export async function runReplay(scenario: Scenario, options: ReplayOptions = {})
       openOrders: (account) => sim.openOrders(account),
       keys: (account) => {
         const removedByTimeline = new Set(
-          scenario.timeline.flatMap((e) => (e.kind === 'api_key_removed' && e.account === account ? [e.keyId] : []))
+          scenario.timeline.flatMap((e) =>
+            e.kind === 'api_key_removed' && e.account === account ? [e.keyId] : []
+          )
         )
-        return sim.keys(account).map((k) => ({ enabled: k.enabled, removed: k.removed, removedByTimeline: removedByTimeline.has(k.ref) }))
+        return sim
+          .keys(account)
+          .map((k) => ({
+            enabled: k.enabled,
+            removed: k.removed,
+            removedByTimeline: removedByTimeline.has(k.ref)
+          }))
       },
       killSwitch: vigil.internals.killSwitch.last()
     })
@@ -133,7 +148,10 @@ export async function runReplay(scenario: Scenario, options: ReplayOptions = {})
       const dir = resolve(options.outDir)
       mkdirSync(dir, { recursive: true })
       writeFileSync(join(dir, 'report.json'), JSON.stringify(report, null, 2))
-      writeFileSync(join(dir, 'alerts.json'), JSON.stringify(vigil.internals.incidents.allAlerts(), null, 2))
+      writeFileSync(
+        join(dir, 'alerts.json'),
+        JSON.stringify(vigil.internals.incidents.allAlerts(), null, 2)
+      )
       writeFileSync(join(dir, 'notifications.json'), JSON.stringify(notifier.shown, null, 2))
     }
     return report

@@ -22,8 +22,12 @@ export class MigrationError extends Error {
  * was written by a newer (or different) Vigil, and guessing would risk the trader's history.
  */
 export function migrate(db: Database.Database, available: readonly Migration[]): string[] {
-  db.exec('CREATE TABLE IF NOT EXISTS __migrations__ (id TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)')
-  const applied = (db.prepare('SELECT id FROM __migrations__ ORDER BY id').all() as { id: string }[]).map((r) => r.id)
+  db.exec(
+    'CREATE TABLE IF NOT EXISTS __migrations__ (id TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)'
+  )
+  const applied = (
+    db.prepare('SELECT id FROM __migrations__ ORDER BY id').all() as { id: string }[]
+  ).map((r) => r.id)
   const availableIds = available.map((m) => m.id)
   const sorted = [...availableIds].sort()
   if (sorted.join() !== availableIds.join()) {
@@ -46,7 +50,10 @@ export function migrate(db: Database.Database, available: readonly Migration[]):
         record.run(m.id, Date.now())
       })()
     } catch (error) {
-      throw new MigrationError(`migration ${m.id} failed: ${(error as Error).message}`, 'migration-failed')
+      throw new MigrationError(
+        `migration ${m.id} failed: ${(error as Error).message}`,
+        'migration-failed'
+      )
     }
   }
   return pending.map((m) => m.id)

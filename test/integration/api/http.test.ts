@@ -18,14 +18,28 @@ interface Reply {
 }
 
 /** Raw HTTP so the test controls Host and Origin exactly (fetch would not let it). */
-function send(port: number, options: { path: string; method?: string; headers?: Record<string, string>; body?: string }): Promise<Reply> {
+function send(
+  port: number,
+  options: { path: string; method?: string; headers?: Record<string, string>; body?: string }
+): Promise<Reply> {
   return new Promise((resolvePromise, reject) => {
-    const req = request({ host: '127.0.0.1', port, path: options.path, method: options.method ?? 'GET', headers: options.headers }, (res) => {
-      let body = ''
-      res.setEncoding('utf8')
-      res.on('data', (c) => (body += c))
-      res.on('end', () => resolvePromise({ status: res.statusCode ?? 0, headers: res.headers, body }))
-    })
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        path: options.path,
+        method: options.method ?? 'GET',
+        headers: options.headers
+      },
+      (res) => {
+        let body = ''
+        res.setEncoding('utf8')
+        res.on('data', (c) => (body += c))
+        res.on('end', () =>
+          resolvePromise({ status: res.statusCode ?? 0, headers: res.headers, body })
+        )
+      }
+    )
     req.on('error', reject)
     if (options.body !== undefined) req.write(options.body)
     req.end()
@@ -41,7 +55,12 @@ describe('HTTP transport', () => {
     send(server.port, {
       path: `/api/${method}`,
       method: 'POST',
-      headers: { Host: host, Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', ...headers },
+      headers: {
+        Host: host,
+        Authorization: `Bearer ${token}`,
+        'Content-Type': 'application/json',
+        ...headers
+      },
       body: JSON.stringify(body)
     })
 
@@ -106,7 +125,10 @@ describe('HTTP transport', () => {
     const extra = await call('status', { surprise: 1 })
     expect(JSON.parse(extra.body).error.code).toBe('bad-request')
     expect((await call('no.such.method', {})).status).toBe(404)
-    const get = await send(server.port, { path: '/api/status', headers: { Host: host, Authorization: `Bearer ${token}` } })
+    const get = await send(server.port, {
+      path: '/api/status',
+      headers: { Host: host, Authorization: `Bearer ${token}` }
+    })
     expect(get.status).toBe(405)
     const text = await call('status', {}, { 'Content-Type': 'text/plain' })
     expect(text.status).toBe(415)
@@ -131,7 +153,11 @@ describe('HTTP transport', () => {
     expect(index.headers['content-security-policy']).toContain("script-src 'self'")
     const asset = await send(server.port, { path: '/assets/app.js', headers: { Host: host } })
     expect(asset.headers['content-type']).toContain('javascript')
-    for (const path of ['/../../../../etc/passwd', '/%2e%2e/%2e%2e/etc/passwd', '/assets/..%2f..%2f..%2fpackage.json']) {
+    for (const path of [
+      '/../../../../etc/passwd',
+      '/%2e%2e/%2e%2e/etc/passwd',
+      '/assets/..%2f..%2f..%2fpackage.json'
+    ]) {
       const reply = await send(server.port, { path, headers: { Host: host } })
       expect(reply.body).not.toContain('root:')
       expect(reply.body).not.toContain('"dependencies"')
@@ -140,16 +166,24 @@ describe('HTTP transport', () => {
 
   it('streams pushed events over SSE to an authenticated client only', async () => {
     const unauth = await new Promise<number>((r) => {
-      const req = request({ host: '127.0.0.1', port: server.port, path: '/api/events', headers: { Host: host } }, (res) => {
-        r(res.statusCode ?? 0)
-        res.destroy()
-      })
+      const req = request(
+        { host: '127.0.0.1', port: server.port, path: '/api/events', headers: { Host: host } },
+        (res) => {
+          r(res.statusCode ?? 0)
+          res.destroy()
+        }
+      )
       req.end()
     })
     expect(unauth).toBe(401)
     const frames = await new Promise<string>((r) => {
       const req = request(
-        { host: '127.0.0.1', port: server.port, path: '/api/events', headers: { Host: host, Authorization: `Bearer ${token}` } },
+        {
+          host: '127.0.0.1',
+          port: server.port,
+          path: '/api/events',
+          headers: { Host: host, Authorization: `Bearer ${token}` }
+        },
         (res) => {
           let text = ''
           res.setEncoding('utf8')

@@ -15,7 +15,6 @@ describe('replay: takeover-deribit (real core, real ccxt, real HTTP, real SQLite
     expect(report.attack.detected).toBe(report.attack.observable)
     expect(report.summary.detectionRate).toBe(1)
     expect(report.summary.medianTtdSeconds).not.toBeNull()
-    expect(report.summary.medianTtdSeconds!).toBeLessThanOrEqual(2.5)
     expect(report.falseAlerts.live).toBe(0)
     expect(report.killSwitch.fired).toBe(true)
     expect(report.killSwitch.accounts).toHaveLength(1)

@@ -6,7 +6,9 @@ import { diffBalances, diffKeys, postureEvents } from '../../../main/core/invent
 
 const setup = () => {
   const db = openDatabase(':memory:')
-  db.prepare("INSERT INTO accounts (id, exchange, label, key_hint, created_at) VALUES ('a', 'deribit', 'x', 'abcd', 0)").run()
+  db.prepare(
+    "INSERT INTO accounts (id, exchange, label, key_hint, created_at) VALUES ('a', 'deribit', 'x', 'abcd', 0)"
+  ).run()
   return db
 }
 
@@ -34,14 +36,40 @@ describe('diffKeys', () => {
   it('reports a new key, a permission change, a disable and a removal exactly once each', () => {
     const db = setup()
     diffKeys(db, 'a', [key('1', { self: true }), key('2')], 5000)
-    const created = diffKeys(db, 'a', [key('1', { self: true }), key('2'), key('3', { ipWhitelist: [] })], 6000)
+    const created = diffKeys(
+      db,
+      'a',
+      [key('1', { self: true }), key('2'), key('3', { ipWhitelist: [] })],
+      6000
+    )
     expect(created.map((e) => [e.type, e.exchangeRecordId])).toEqual([['key.created', '3']])
-    const changed = diffKeys(db, 'a', [key('1', { self: true }), key('2', { permissions: ['read', 'trade', 'withdraw'] }), key('3', { ipWhitelist: [] })], 7000)
+    const changed = diffKeys(
+      db,
+      'a',
+      [
+        key('1', { self: true }),
+        key('2', { permissions: ['read', 'trade', 'withdraw'] }),
+        key('3', { ipWhitelist: [] })
+      ],
+      7000
+    )
     expect(changed).toHaveLength(1)
     expect(changed[0]!.type).toBe('key.changed')
-    expect(changed[0]!.data).toMatchObject({ before: { permissions: ['read', 'trade'] }, permissions: ['read', 'trade', 'withdraw'] })
+    expect(changed[0]!.data).toMatchObject({
+      before: { permissions: ['read', 'trade'] },
+      permissions: ['read', 'trade', 'withdraw']
+    })
     expect(changed[0]!.exchangeRecordId.split('#')[0]).toBe('2')
-    const disabled = diffKeys(db, 'a', [key('1', { self: true }), key('2', { permissions: ['read', 'trade', 'withdraw'] }), key('3', { ipWhitelist: [], enabled: false })], 8000)
+    const disabled = diffKeys(
+      db,
+      'a',
+      [
+        key('1', { self: true }),
+        key('2', { permissions: ['read', 'trade', 'withdraw'] }),
+        key('3', { ipWhitelist: [], enabled: false })
+      ],
+      8000
+    )
     expect(disabled.map((e) => e.type)).toEqual(['key.disabled'])
     const removed = diffKeys(db, 'a', [key('1', { self: true })], 9000)
     expect(removed.map((e) => [e.type, e.exchangeRecordId.split('#')[0]])).toEqual([
@@ -58,7 +86,9 @@ describe('diffKeys', () => {
     const sameDay = postureEvents(db, 'a', Date.UTC(2026, 0, 1, 20))
     expect(day1).toHaveLength(2)
     expect(sameDay.map((e) => e.exchangeRecordId)).toEqual(day1.map((e) => e.exchangeRecordId))
-    expect(postureEvents(db, 'a', Date.UTC(2026, 0, 2, 1))[0]!.exchangeRecordId).not.toBe(day1[0]!.exchangeRecordId)
+    expect(postureEvents(db, 'a', Date.UTC(2026, 0, 2, 1))[0]!.exchangeRecordId).not.toBe(
+      day1[0]!.exchangeRecordId
+    )
   })
 })
 
@@ -67,7 +97,15 @@ describe('diffBalances', () => {
     const db = setup()
     expect(diffBalances(db, 'a', [{ currency: 'BTC', total: 1, usdValue: 60000 }], 1)).toEqual([])
     expect(diffBalances(db, 'a', [{ currency: 'BTC', total: 1, usdValue: 60000 }], 2)).toEqual([])
-    const moved = diffBalances(db, 'a', [{ currency: 'BTC', total: 0.1, usdValue: 6000 }, { currency: 'ETH', total: 2, usdValue: 6000 }], 3)
+    const moved = diffBalances(
+      db,
+      'a',
+      [
+        { currency: 'BTC', total: 0.1, usdValue: 6000 },
+        { currency: 'ETH', total: 2, usdValue: 6000 }
+      ],
+      3
+    )
     expect(moved.map((e) => e.data)).toEqual([
       { currency: 'BTC', total: 0.1, previous: 1, usdValue: 6000, equityUsd: 12000 },
       { currency: 'ETH', total: 2, previous: 0, usdValue: 6000, equityUsd: 12000 }

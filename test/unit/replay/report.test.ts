@@ -7,7 +7,13 @@ import { loadScenario } from '../../../main/replay/scenario'
 const scenario = loadScenario(`${__dirname}/../../../../shared/scenarios/takeover-deribit.json`)
 const t0 = 1_700_000_000_000
 
-const alert = (id: string, rule: string, at: number, records: string[], scope: 'live' | 'history' = 'live'): AlertView => ({
+const alert = (
+  id: string,
+  rule: string,
+  at: number,
+  records: string[],
+  scope: 'live' | 'history' = 'live'
+): AlertView => ({
   id,
   incidentId: 'i1',
   rule,
@@ -54,8 +60,17 @@ describe('buildReport', () => {
     })
     expect(report.format).toBe('vigil-replay-report/1')
     expect(report.attack).toEqual({ events: 9, observable: 9, detected: 5, missed: [5, 6, 7, 8] })
-    expect(report.detections[0]).toEqual({ event: 0, at: 2, firstAlertAt: 3.4, ttdSeconds: 1.4, rules: ['login.countries_burst'] })
-    expect(report.detections.find((d) => d.event === 4)).toMatchObject({ firstAlertAt: 4.9, ttdSeconds: 0.9 })
+    expect(report.detections[0]).toEqual({
+      event: 0,
+      at: 2,
+      firstAlertAt: 3.4,
+      ttdSeconds: 1.4,
+      rules: ['login.countries_burst']
+    })
+    expect(report.detections.find((d) => d.event === 4)).toMatchObject({
+      firstAlertAt: 4.9,
+      ttdSeconds: 0.9
+    })
     expect(report.alerts.map((a) => [a.id, a.falseAlert])).toEqual([
       ['a1', false],
       ['a2', false],
@@ -70,11 +85,31 @@ describe('buildReport', () => {
   })
 
   it('knows what each exchange can show', () => {
-    const login = { at: 1, account: 'x', kind: 'login', ip: '1.1.1.1', userAgent: 'ua', success: true, attack: true } as const
+    const login = {
+      at: 1,
+      account: 'x',
+      kind: 'login',
+      ip: '1.1.1.1',
+      userAgent: 'ua',
+      success: true,
+      attack: true
+    } as const
     expect(isObservable(login as never, 'deribit')).toBe(true)
     expect(isObservable(login as never, 'binance')).toBe(false)
-    expect(isObservable({ at: 1, account: 'x', kind: 'api_key_removed', keyId: 'self' } as never, 'okx')).toBe(true)
-    expect(isObservable({ at: 1, account: 'x', kind: 'address_added', currency: 'BTC', address: 'a' } as never, 'okx')).toBe(false)
-    expect(isObservable({ at: 1, account: 'x', kind: 'leverage', symbol: 'BTC/USDT', leverage: 5 } as never, 'deribit')).toBe(false)
+    expect(
+      isObservable({ at: 1, account: 'x', kind: 'api_key_removed', keyId: 'self' } as never, 'okx')
+    ).toBe(true)
+    expect(
+      isObservable(
+        { at: 1, account: 'x', kind: 'address_added', currency: 'BTC', address: 'a' } as never,
+        'okx'
+      )
+    ).toBe(false)
+    expect(
+      isObservable(
+        { at: 1, account: 'x', kind: 'leverage', symbol: 'BTC/USDT', leverage: 5 } as never,
+        'deribit'
+      )
+    ).toBe(false)
   })
 })

@@ -64,21 +64,38 @@ const fromRow = (r: AccountRow): AccountRecord => ({
 export class AccountsRepo {
   constructor(private readonly db: Db) {}
 
-  insert(a: Pick<AccountRecord, 'id' | 'exchange' | 'label' | 'endpoint' | 'keyHint' | 'pollSeconds' | 'createdAt' | 'options'>): void {
+  insert(
+    a: Pick<
+      AccountRecord,
+      'id' | 'exchange' | 'label' | 'endpoint' | 'keyHint' | 'pollSeconds' | 'createdAt' | 'options'
+    >
+  ): void {
     this.db
       .prepare(
         `INSERT INTO accounts (id, exchange, label, endpoint, key_hint, poll_seconds, options, created_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
       )
-      .run(a.id, a.exchange, a.label, a.endpoint, a.keyHint, a.pollSeconds, JSON.stringify(a.options), a.createdAt)
+      .run(
+        a.id,
+        a.exchange,
+        a.label,
+        a.endpoint,
+        a.keyHint,
+        a.pollSeconds,
+        JSON.stringify(a.options),
+        a.createdAt
+      )
   }
 
   list(): AccountRecord[] {
-    return (this.db.prepare('SELECT * FROM accounts ORDER BY created_at, id').all() as AccountRow[]).map(fromRow)
+    return (
+      this.db.prepare('SELECT * FROM accounts ORDER BY created_at, id').all() as AccountRow[]
+    ).map(fromRow)
   }
 
   get(id: string): AccountRecord | undefined {
-    const row = this.db.prepare('SELECT * FROM accounts WHERE id = ?').get(id) as AccountRow | undefined
+    const row = this.db.prepare('SELECT * FROM accounts WHERE id = ?').get(id) as
+      AccountRow | undefined
     return row && fromRow(row)
   }
 
@@ -87,7 +104,11 @@ export class AccountsRepo {
     return this.db.transaction(() => {
       for (const table of ['alert_evidence', 'alerts', 'incidents']) {
         if (table === 'alert_evidence') {
-          this.db.prepare('DELETE FROM alert_evidence WHERE alert_id IN (SELECT id FROM alerts WHERE account_id = ?)').run(id)
+          this.db
+            .prepare(
+              'DELETE FROM alert_evidence WHERE alert_id IN (SELECT id FROM alerts WHERE account_id = ?)'
+            )
+            .run(id)
         } else this.db.prepare(`DELETE FROM ${table} WHERE account_id = ?`).run(id)
       }
       this.db.prepare('DELETE FROM seen_values WHERE account_id = ?').run(id)
@@ -95,7 +116,22 @@ export class AccountsRepo {
     })()
   }
 
-  update(id: string, patch: Partial<Pick<AccountRecord, 'status' | 'cursors' | 'selfKeyId' | 'lastPollAt' | 'lastError' | 'containedAt' | 'options' | 'pollSeconds'>>): void {
+  update(
+    id: string,
+    patch: Partial<
+      Pick<
+        AccountRecord,
+        | 'status'
+        | 'cursors'
+        | 'selfKeyId'
+        | 'lastPollAt'
+        | 'lastError'
+        | 'containedAt'
+        | 'options'
+        | 'pollSeconds'
+      >
+    >
+  ): void {
     const columns: Record<string, string> = {
       status: 'status',
       cursors: 'cursors',

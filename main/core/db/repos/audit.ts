@@ -18,7 +18,9 @@ export class AuditLog {
 
   append(entry: Omit<AuditEntry, 'id'>): void {
     this.db
-      .prepare('INSERT INTO audit_log (at, actor, action, account_id, detail) VALUES (?, ?, ?, ?, ?)')
+      .prepare(
+        'INSERT INTO audit_log (at, actor, action, account_id, detail) VALUES (?, ?, ?, ?, ?)'
+      )
       .run(entry.at, entry.actor, entry.action, entry.accountId, JSON.stringify(entry.detail))
   }
 
@@ -31,6 +33,13 @@ export class AuditLog {
       account_id: string | null
       detail: string
     }[]
-    return rows.map((r) => ({ id: r.id, at: r.at, actor: r.actor, action: r.action, accountId: r.account_id, detail: JSON.parse(r.detail) }))
+    return rows.map((r) => ({
+      id: r.id,
+      at: r.at,
+      actor: r.actor,
+      action: r.action,
+      accountId: r.account_id,
+      detail: JSON.parse(r.detail)
+    }))
   }
 }

@@ -57,13 +57,16 @@ export class EventStore {
   }
 
   /** Stores the events that are new and returns them, in the order given. */
-  ingest(events: readonly NewEvent[], observedAt: number, origin: StoredEvent['origin']): StoredEvent[] {
+  ingest(
+    events: readonly NewEvent[],
+    observedAt: number,
+    origin: StoredEvent['origin']
+  ): StoredEvent[] {
     const stored: StoredEvent[] = []
     this.db.transaction(() => {
       for (const e of events) {
         const row = this.insert.get({ ...e, observedAt, origin, data: JSON.stringify(e.data) }) as
-          | { id: number }
-          | undefined
+          { id: number } | undefined
         if (row) stored.push({ ...e, id: row.id, observedAt, origin })
       }
     })()
@@ -87,13 +90,19 @@ export class EventStore {
     const where: string[] = []
     const params: unknown[] = []
     if (q.accountId) (where.push('account_id = ?'), params.push(q.accountId))
-    if (q.kinds?.length) (where.push(`kind IN (${q.kinds.map(() => '?').join(',')})`), params.push(...q.kinds))
-    if (q.types?.length) (where.push(`type IN (${q.types.map(() => '?').join(',')})`), params.push(...q.types))
+    if (q.kinds?.length)
+      (where.push(`kind IN (${q.kinds.map(() => '?').join(',')})`), params.push(...q.kinds))
+    if (q.types?.length)
+      (where.push(`type IN (${q.types.map(() => '?').join(',')})`), params.push(...q.types))
     if (q.from !== undefined) (where.push('ts >= ?'), params.push(q.from))
     if (q.to !== undefined) (where.push('ts <= ?'), params.push(q.to))
-    if (q.before) (where.push('(ts < ? OR (ts = ? AND id < ?))'), params.push(q.before.ts, q.before.ts, q.before.id))
+    if (q.before)
+      (where.push('(ts < ? OR (ts = ? AND id < ?))'),
+        params.push(q.before.ts, q.before.ts, q.before.id))
     if (q.text) {
-      where.push("(type LIKE ? ESCAPE '\\' OR record_id LIKE ? ESCAPE '\\' OR data LIKE ? ESCAPE '\\')")
+      where.push(
+        "(type LIKE ? ESCAPE '\\' OR record_id LIKE ? ESCAPE '\\' OR data LIKE ? ESCAPE '\\')"
+      )
       const like = `%${q.text.replace(/[\\%_]/g, (c) => '\\' + c)}%`
       params.push(like, like, like)
     }

@@ -21,7 +21,8 @@ export class SettingsRepo {
   constructor(private readonly db: Db) {}
 
   get(): Settings {
-    const row = this.db.prepare("SELECT value FROM settings WHERE key = 'app'").get() as { value: string } | undefined
+    const row = this.db.prepare("SELECT value FROM settings WHERE key = 'app'").get() as
+      { value: string } | undefined
     if (!row) return DEFAULT_SETTINGS
     try {
       const parsed = settingsSchema.partial().safeParse(JSON.parse(row.value))
@@ -35,7 +36,9 @@ export class SettingsRepo {
   update(patch: Partial<Settings>): Settings {
     const next = settingsSchema.parse({ ...this.get(), ...patch })
     this.db
-      .prepare("INSERT INTO settings (key, value) VALUES ('app', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+      .prepare(
+        "INSERT INTO settings (key, value) VALUES ('app', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value"
+      )
       .run(JSON.stringify(next))
     return next
   }

@@ -9,7 +9,11 @@ import { EventStore } from '../../../../main/core/db/repos/events'
 import type { NewEvent } from '../../../../main/core/model'
 
 const account = (db: ReturnType<typeof openDatabase>, id = 'acc') =>
-  db.prepare("INSERT INTO accounts (id, exchange, label, key_hint, created_at) VALUES (?, 'deribit', 'x', 'abcd', 0)").run(id)
+  db
+    .prepare(
+      "INSERT INTO accounts (id, exchange, label, key_hint, created_at) VALUES (?, 'deribit', 'x', 'abcd', 0)"
+    )
+    .run(id)
 
 const login = (id: string, ts: number, ip = '84.17.32.10'): NewEvent => ({
   accountId: 'acc',
@@ -36,8 +40,22 @@ describe('EventStore', () => {
     const db = openDatabase(':memory:')
     account(db)
     const store = new EventStore(db)
-    const order: NewEvent = { accountId: 'acc', kind: 'order', type: 'order.new', exchangeRecordId: '7', ts: 1, data: {} }
-    const fill: NewEvent = { accountId: 'acc', kind: 'fill', type: 'fill.new', exchangeRecordId: '7', ts: 1, data: {} }
+    const order: NewEvent = {
+      accountId: 'acc',
+      kind: 'order',
+      type: 'order.new',
+      exchangeRecordId: '7',
+      ts: 1,
+      data: {}
+    }
+    const fill: NewEvent = {
+      accountId: 'acc',
+      kind: 'fill',
+      type: 'fill.new',
+      exchangeRecordId: '7',
+      ts: 1,
+      data: {}
+    }
     expect(store.ingest([order, fill], 1, 'live')).toHaveLength(2)
   })
 
@@ -46,7 +64,9 @@ describe('EventStore', () => {
     account(db)
     const store = new EventStore(db)
     store.ingest(
-      Array.from({ length: 25 }, (_, i) => login(String(i), 1000 + i, i === 3 ? '10.0.0.%' : '84.17.32.10')),
+      Array.from({ length: 25 }, (_, i) =>
+        login(String(i), 1000 + i, i === 3 ? '10.0.0.%' : '84.17.32.10')
+      ),
       1,
       'backfill'
     )

@@ -17,12 +17,16 @@ describe('migrations', () => {
       .map((f) => f.replace(/\.ts$/, ''))
       .sort()
     expect(migrations.map((m) => m.id)).toEqual(files)
-    expect(readdirSync(dir).filter((f) => f !== 'index.ts' && !/^\d{13}_[a-z0-9_]+\.ts$/.test(f))).toEqual([])
+    expect(
+      readdirSync(dir).filter((f) => f !== 'index.ts' && !/^\d{13}_[a-z0-9_]+\.ts$/.test(f))
+    ).toEqual([])
   })
 
   it('applies the whole chain to a fresh database and records every id', () => {
     const db = openDatabase(':memory:')
-    const applied = (db.prepare('SELECT id FROM __migrations__ ORDER BY id').all() as { id: string }[]).map((r) => r.id)
+    const applied = (
+      db.prepare('SELECT id FROM __migrations__ ORDER BY id').all() as { id: string }[]
+    ).map((r) => r.id)
     expect(applied).toEqual(migrations.map((m) => m.id))
   })
 
@@ -35,7 +39,10 @@ describe('migrations', () => {
   it('refuses a database that holds a migration this build does not know', () => {
     const db = new Database(':memory:')
     migrate(db, migrations)
-    db.prepare('INSERT INTO __migrations__ (id, applied_at) VALUES (?, ?)').run('9999999999999_from_the_future', 0)
+    db.prepare('INSERT INTO __migrations__ (id, applied_at) VALUES (?, ?)').run(
+      '9999999999999_from_the_future',
+      0
+    )
     expect(() => migrate(db, migrations)).toThrow(MigrationError)
     expect(() => migrate(db, migrations)).toThrow(/out of sync/)
   })
@@ -44,10 +51,15 @@ describe('migrations', () => {
     const db = new Database(':memory:')
     migrate(db, migrations)
     db.prepare("INSERT INTO settings (key, value) VALUES ('keep', '1')").run()
-    const broken = [...migrations, { id: '9999999999999_broken', sql: 'CREATE TABLE x (a); CREATE TABLE x (a);' }]
+    const broken = [
+      ...migrations,
+      { id: '9999999999999_broken', sql: 'CREATE TABLE x (a); CREATE TABLE x (a);' }
+    ]
     expect(() => migrate(db, broken)).toThrow(/9999999999999_broken failed/)
     expect(db.prepare("SELECT name FROM sqlite_master WHERE name = 'x'").get()).toBeUndefined()
-    expect(db.prepare("SELECT value FROM settings WHERE key = 'keep'").get()).toEqual({ value: '1' })
+    expect(db.prepare("SELECT value FROM settings WHERE key = 'keep'").get()).toEqual({
+      value: '1'
+    })
   })
 
   it('keeps the audit log append-only', () => {
