@@ -132,6 +132,7 @@ export class ResponsePolicy {
       return
     }
     const endsAt = this.deps.clock.now() + seconds * 1000
+    this.handles.get(incident.id)?.close()
     const handle = this.deps.notifier.notify({
       id: incident.id,
       title,
@@ -142,7 +143,6 @@ export class ResponsePolicy {
         { id: DISMISS_ACTION, label: 'This is me' }
       ]
     })
-    this.handles.get(incident.id)?.close()
     this.handles.set(incident.id, handle)
     const cancelTimer = this.deps.clock.setTimeout(() => {
       if (!this.countdowns.delete(incident.id)) return
