@@ -50,6 +50,7 @@ export interface EventFacts {
   symbol?: string
   side?: string
   amount?: string
+  price?: string
   address?: string
   keyId?: string
   permissions?: string
@@ -64,7 +65,8 @@ export function eventFacts(event: Pick<EventView, 'data'>, language: string): Ev
     typeof v === 'number' ? formatNumber(v, language) : str(v)
   const place = [str(d.city), str(d.country)].filter(Boolean).join(', ') || undefined
   const asn = [d.asn ? `AS${str(d.asn)}` : undefined, str(d.asnOrg)].filter(Boolean).join(' ')
-  const amount = num(d.amount)
+  // Balances report a total rather than an amount.
+  const amount = num(d.amount) ?? num(d.total)
   const currency = str(d.currency)
   return {
     ip: str(d.ip),
@@ -74,6 +76,7 @@ export function eventFacts(event: Pick<EventView, 'data'>, language: string): Ev
     symbol: str(d.symbol),
     side: str(d.side),
     amount: amount ? [amount, currency].filter(Boolean).join(' ') : undefined,
+    price: num(d.price),
     address: str(d.address) ?? (typeof d.to === 'string' ? d.to : undefined),
     keyId: str(d.keyId),
     permissions: Array.isArray(d.permissions) ? d.permissions.join(', ') : undefined

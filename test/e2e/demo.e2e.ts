@@ -101,6 +101,12 @@ test('every page renders, in English and in 简体中文, without breaking at 10
     if (name === 'history') {
       await expect(page.getByTestId('history-row').first()).toBeVisible({ timeout: 15_000 })
       await expect(page.getByTestId('history-chart')).toBeVisible()
+      // Every bar keeps its kind's colour (a series named 'fill' once overwrote it with a count).
+      const fills = await page
+        .locator('.recharts-bar-rectangle path')
+        .evaluateAll((paths) => paths.map((p) => p.getAttribute('fill') ?? ''))
+      expect(fills.length).toBeGreaterThan(0)
+      expect(fills.filter((f) => !f.startsWith('var(--kind-'))).toEqual([])
     }
     await shot(page, testInfo, `10-${name}`)
   }

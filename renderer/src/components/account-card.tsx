@@ -12,6 +12,10 @@ import { AccountStatusBadge, LevelBadge } from './badges'
 export function AccountCard({ account, now }: { account: AccountView; now: number }) {
   const { t, i18n } = useTranslation()
   const lang = i18n.language
+  // What the exchange cannot tell us matters most, so it comes first.
+  const capabilities = [...account.capabilities].sort(
+    (a, b) => Number(a.supported) - Number(b.supported)
+  )
   return (
     <article className="card account-card" data-testid="account-card" data-account={account.id}>
       <header className="account-head">
@@ -45,85 +49,92 @@ export function AccountCard({ account, now }: { account: AccountView; now: numbe
         </div>
       ) : null}
 
-      {account.posture.length ? (
-        <section>
-          <h4>{t('accounts.posture')}</h4>
-          <ul className="posture">
-            {account.posture.map((p) => (
-              <li key={p.rule}>
-                <LevelBadge level={p.level} /> <strong>{p.title}</strong>
-                <p className="small">
-                  <span className="muted">{t('accounts.fix')}:</span> {p.fix}
-                </p>
-              </li>
-            ))}
-          </ul>
-        </section>
-      ) : (
-        <p className="small text-ok">{t('accounts.postureClean')}</p>
-      )}
+      <div className="account-body">
+        <div>
+          {account.posture.length ? (
+            <section>
+              <h4>{t('accounts.posture')}</h4>
+              <ul className="posture">
+                {account.posture.map((p) => (
+                  <li key={p.rule}>
+                    <LevelBadge level={p.level} /> <strong>{p.title}</strong>
+                    <p className="small">
+                      <span className="muted">{t('accounts.fix')}:</span> {p.fix}
+                    </p>
+                  </li>
+                ))}
+              </ul>
+            </section>
+          ) : (
+            <p className="small text-ok">{t('accounts.postureClean')}</p>
+          )}
 
-      <details open>
-        <summary>{t('accounts.capabilities')}</summary>
-        <table className="table compact">
-          <tbody>
-            {account.capabilities.map((c) => (
-              <tr key={c.id}>
-                <td className={c.supported ? 'text-ok' : 'text-warn'}>
-                  <span aria-hidden="true">{c.supported ? '✓' : '—'}</span>{' '}
-                  <span className="sr-only">
-                    {c.supported ? t('common.supported') : t('common.notSupported')}
-                  </span>
-                </td>
-                <td>{t(`capability.${c.id}`, { defaultValue: c.id })}</td>
-                <td className="muted small">{c.note}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </details>
-
-      <details>
-        <summary>{t('accounts.keys', { n: account.keys.length })}</summary>
-        <table className="table compact">
-          <thead>
-            <tr>
-              <th>{t('accounts.keyId')}</th>
-              <th>{t('accounts.permissions')}</th>
-              <th>{t('accounts.ipWhitelist')}</th>
-              <th>{t('accounts.keyState')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {account.keys.map((k) => (
-              <tr key={k.keyId} className={k.removedAt ? 'removed' : ''}>
-                <td>
-                  <code>{k.name ?? k.keyId}</code>
-                  {k.self ? <span className="badge subtle">{t('accounts.thisKey')}</span> : null}
-                  {k.createdAt ? (
-                    <div className="muted small">{formatTime(k.createdAt, lang)}</div>
-                  ) : null}
-                </td>
-                <td className="small">{k.permissions.join(', ') || '—'}</td>
-                <td className="small">
-                  {k.ipWhitelist.length ? (
-                    k.ipWhitelist.join(', ')
-                  ) : (
-                    <span className="text-warn">{t('accounts.anyIp')}</span>
-                  )}
-                </td>
-                <td className="small">
-                  {k.removedAt
-                    ? t('accounts.keyRemoved')
-                    : k.enabled
-                      ? t('accounts.keyEnabled')
-                      : t('accounts.keyDisabled')}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </details>
+          <details>
+            <summary>{t('accounts.keys', { n: account.keys.length })}</summary>
+            <table className="table compact">
+              <thead>
+                <tr>
+                  <th>{t('accounts.keyId')}</th>
+                  <th>{t('accounts.permissions')}</th>
+                  <th>{t('accounts.ipWhitelist')}</th>
+                  <th>{t('accounts.keyState')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {account.keys.map((k) => (
+                  <tr key={k.keyId} className={k.removedAt ? 'removed' : ''}>
+                    <td>
+                      <code>{k.name ?? k.keyId}</code>
+                      {k.self ? (
+                        <span className="badge subtle">{t('accounts.thisKey')}</span>
+                      ) : null}
+                      {k.createdAt ? (
+                        <div className="muted small">{formatTime(k.createdAt, lang)}</div>
+                      ) : null}
+                    </td>
+                    <td className="small">{k.permissions.join(', ') || '—'}</td>
+                    <td className="small">
+                      {k.ipWhitelist.length ? (
+                        k.ipWhitelist.join(', ')
+                      ) : (
+                        <span className="text-warn">{t('accounts.anyIp')}</span>
+                      )}
+                    </td>
+                    <td className="small">
+                      {k.removedAt
+                        ? t('accounts.keyRemoved')
+                        : k.enabled
+                          ? t('accounts.keyEnabled')
+                          : t('accounts.keyDisabled')}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </details>
+        </div>
+        <div>
+          <details open>
+            <summary>{t('accounts.capabilities')}</summary>
+            <table className="table compact capabilities">
+              <tbody>
+                {capabilities.map((c) => (
+                  <tr key={c.id}>
+                    <td className={c.supported ? 'text-ok' : 'text-warn'}>
+                      <span aria-hidden="true">{c.supported ? '✓' : '—'}</span>{' '}
+                      <span className="sr-only">
+                        {c.supported ? t('common.supported') : t('common.notSupported')}
+                      </span>
+                    </td>
+                    <td>{t(`capability.${c.id}`, { defaultValue: c.id })}</td>
+                    <td className="muted small">{c.note}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </details>
+        </div>
+      </div>
     </article>
   )
 }

@@ -14,7 +14,14 @@ import { LevelBadge } from './badges'
 import { ErrorNote } from './error-note'
 
 /** Running "ask" countdowns: the trader's last chance to stop an automatic action. */
-export function Countdowns({ countdowns }: { countdowns: Status['countdowns'] }) {
+export function Countdowns({
+  countdowns,
+  titleOf
+}: {
+  countdowns: Status['countdowns']
+  /** Names the incident, so several countdowns can be told apart. */
+  titleOf: (incidentId: string) => string | undefined
+}) {
   const { t } = useTranslation()
   const api = useApi()
   const { refresh } = useLive()
@@ -37,11 +44,13 @@ export function Countdowns({ countdowns }: { countdowns: Status['countdowns'] })
       {countdowns.map((c) => (
         <div key={c.incidentId} className="countdown" data-testid="countdown">
           <LevelBadge level={c.level} />
+          <a className="countdown-title" href={href('alerts', c.incidentId)}>
+            {titleOf(c.incidentId) ?? t('countdown.view')}
+          </a>
           <span>
             {t(c.action === 'fire' ? 'countdown.fires' : 'countdown.notifies')}{' '}
             <strong className="mono">{formatCountdown(c.endsAt - now)}</strong>
           </span>
-          <a href={href('alerts', c.incidentId)}>{t('countdown.view')}</a>
           <button
             type="button"
             className="button"

@@ -122,7 +122,7 @@ export function KillSwitch({
       ) : null}
       <ErrorNote error={error} />
       {report ? (
-        <KillSwitchResult report={report} />
+        <KillSwitchResult report={report} accounts={accounts} />
       ) : previous ? (
         <details className="last-run">
           <summary>
@@ -130,6 +130,7 @@ export function KillSwitch({
           </summary>
           <KillSwitchResult
             report={previous}
+            accounts={accounts}
             title={t('killSwitch.lastRunTitle')}
             testId="kill-switch-last"
           />
@@ -149,10 +150,13 @@ const KEY_CLASS: Record<KillSwitchAccountResult['key'], string> = {
 export function KillSwitchResult({
   report,
   title,
+  accounts,
   testId = 'kill-switch-result'
 }: {
   report: KillSwitchReport
   title?: string
+  /** To name accounts by label rather than id. */
+  accounts?: AccountView[]
   testId?: string
 }) {
   const { t, i18n } = useTranslation()
@@ -173,7 +177,10 @@ export function KillSwitchResult({
           data-testid="kill-switch-account"
         >
           <div className="ks-head">
-            <strong>{a.exchange}</strong> <span className="muted">{a.account}</span>
+            <strong>{a.exchange}</strong>{' '}
+            <span className="muted">
+              {accounts?.find((x) => x.id === a.account)?.label ?? a.account}
+            </span>
             <span className={`badge ${a.contained ? 'status-contained' : 'status-error'}`}>
               {a.contained ? t('killSwitch.contained') : t('killSwitch.notContained')}
             </span>

@@ -247,8 +247,13 @@ function AddAccountForm({ onAdded }: { onAdded: () => void }) {
         ) : null}
 
         <p className="keychain-note small" data-testid="keychain-note">
-          <span aria-hidden="true">🔒 </span>
-          {t('accounts.keychainNote')}
+          <svg width="14" height="14" viewBox="0 0 16 16" aria-hidden="true">
+            <path
+              fill="currentColor"
+              d="M8 1a3.5 3.5 0 0 0-3.5 3.5V7H4a1 1 0 0 0-1 1v6a1 1 0 0 0 1 1h8a1 1 0 0 0 1-1V8a1 1 0 0 0-1-1h-.5V4.5A3.5 3.5 0 0 0 8 1Zm-2 6V4.5a2 2 0 1 1 4 0V7H6Z"
+            />
+          </svg>
+          <span>{t('accounts.keychainNote')}</span>
         </p>
         <p className="small muted">{t('accounts.readOnlyHint')}</p>
 

@@ -8,7 +8,8 @@ import { IncidentStatusBadge, LevelBadge } from '../components/badges'
 import { ErrorNote } from '../components/error-note'
 import { KillSwitch, KillSwitchResult } from '../components/kill-switch'
 import { Card, PageHeader } from '../components/page'
-import { eventFacts, formatNumber, formatTime } from '../format'
+import { Reasoning } from '../components/reasoning'
+import { eventFacts, formatTime } from '../format'
 import { useLive } from '../hooks/live'
 import { useApi } from '../hooks/use-api'
 import { accountName, useAccounts } from '../hooks/use-data'
@@ -148,21 +149,27 @@ function IncidentDetail({ incidentId }: { incidentId: string }) {
             </p>
           </div>
           <div className="detail-actions">
-            <button
-              type="button"
-              className="button"
-              data-testid="acknowledge"
-              disabled={incident.status !== 'open'}
-              onClick={() => void acknowledge()}
-            >
-              {incident.status === 'open' ? t('alerts.acknowledge') : t('alerts.acknowledged')}
-            </button>
+            {incident.status === 'open' || incident.status === 'acknowledged' ? (
+              <button
+                type="button"
+                className="button"
+                data-testid="acknowledge"
+                disabled={incident.status !== 'open'}
+                onClick={() => void acknowledge()}
+              >
+                {incident.status === 'open' ? t('alerts.acknowledge') : t('alerts.acknowledged')}
+              </button>
+            ) : null}
           </div>
         </div>
         <ErrorNote error={ackError} />
         <div className="incident-kill">
           {killSwitch ? (
-            <KillSwitchResult report={killSwitch} title={t('alerts.killSwitchRun')} />
+            <KillSwitchResult
+              report={killSwitch}
+              accounts={accounts.data}
+              title={t('alerts.killSwitchRun')}
+            />
           ) : (
             <>
               <p className="small muted">{t('alerts.killSwitchExplain')}</p>
@@ -210,35 +217,6 @@ function AlertCard({ alert }: { alert: AlertView }) {
   )
 }
 
-// The numbers the trader asks about first; anything else the rule reports follows.
-const REASONING_FIRST = ['threshold', 'observed', 'baseline']
-
-function Reasoning({ reasoning }: { reasoning: Record<string, unknown> }) {
-  const { t, i18n } = useTranslation()
-  const keys = Object.keys(reasoning).sort((a, b) => {
-    const ia = REASONING_FIRST.indexOf(a)
-    const ib = REASONING_FIRST.indexOf(b)
-    return (ia < 0 ? 99 : ia) - (ib < 0 ? 99 : ib)
-  })
-  if (!keys.length) return null
-  const show = (v: unknown): string =>
-    typeof v === 'number'
-      ? formatNumber(v, i18n.language)
-      : typeof v === 'string'
-        ? v
-        : JSON.stringify(v)
-  return (
-    <dl className="facts reasoning" data-testid="alert-reasoning">
-      {keys.map((k) => (
-        <div key={k} className={REASONING_FIRST.includes(k) ? 'key-fact' : ''}>
-          <dt>{t(`reasoning.${k}`, { defaultValue: k })}</dt>
-          <dd>{show(reasoning[k])}</dd>
-        </div>
-      ))}
-    </dl>
-  )
-}
-
 function EvidenceItem({ event }: { event: EventView }) {
   const { t, i18n } = useTranslation()
   const f = eventFacts(event, i18n.language)
@@ -250,6 +228,7 @@ function EvidenceItem({ event }: { event: EventView }) {
     ['symbol', f.symbol],
     ['side', f.side],
     ['amount', f.amount],
+    ['price', f.price],
     ['address', f.address],
     ['keyId', f.keyId],
     ['permissions', f.permissions]

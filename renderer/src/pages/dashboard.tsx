@@ -41,7 +41,12 @@ export function DashboardPage() {
         </p>
       ) : null}
 
-      {status ? <Countdowns countdowns={status.countdowns} /> : null}
+      {status ? (
+        <Countdowns
+          countdowns={status.countdowns}
+          titleOf={(id) => incidents.data?.find((i) => i.id === id)?.title}
+        />
+      ) : null}
 
       <div className="dashboard-top">
         <Card title={t('killSwitch.title')} className="kill-card">

@@ -248,6 +248,10 @@ function Filters({
 
 type Hourly = Loaded['hourly']
 
+// Recharts copies a row's fields onto each bar's SVG element, so a series named after the
+// 'fill' or 'order' kinds would overwrite the bar's fill attribute: prefix them.
+const seriesKey = (kind: EventView['kind']) => `n_${kind}`
+
 /** Stacked counts per bucket and kind; empty buckets stay in, or quiet hours would vanish. */
 function chartData(hourly: Hourly) {
   if (!hourly.size) return { data: [], kinds: [], bucket: HOUR }
@@ -265,7 +269,7 @@ function chartData(hourly: Hourly) {
     const row = rows.get(Math.floor(hour / bucket) * bucket)
     if (!row) continue
     for (const [kind, n] of Object.entries(counts) as Array<[EventView['kind'], number]>) {
-      row[kind] = (row[kind] ?? 0) + n
+      row[seriesKey(kind)] = (row[seriesKey(kind)] ?? 0) + n
       present.add(kind)
     }
   }
@@ -288,39 +292,42 @@ function ActivityChart({ hourly }: { hourly: Hourly }) {
   return (
     <div className="chart" data-testid="history-chart">
       <p className="small muted">{t(bucket === HOUR ? 'history.perHour' : 'history.perDay')}</p>
-      <ResponsiveContainer width="100%" height={170}>
-        <BarChart data={data} margin={{ top: 4, right: 8, bottom: 0, left: -16 }}>
-          <CartesianGrid strokeDasharray="3 3" stroke="var(--border)" vertical={false} />
-          <XAxis
-            dataKey="at"
-            tickFormatter={tick}
-            stroke="var(--muted)"
-            fontSize={11}
-            minTickGap={24}
-          />
-          <YAxis allowDecimals={false} stroke="var(--muted)" fontSize={11} />
-          <Tooltip
-            labelFormatter={(v) => formatTime(Number(v), i18n.language)}
-            contentStyle={{ background: 'var(--surface)', border: '1px solid var(--border)' }}
-            cursor={{ fill: 'var(--hover)' }}
-          />
-          <Legend
-            formatter={(v: string) => t(`kind.${v}`)}
-            wrapperStyle={{ fontSize: 12 }}
-            iconSize={10}
-          />
-          {kinds.map((k) => (
-            <Bar
-              key={k}
-              dataKey={k}
-              name={k}
-              stackId="kinds"
-              fill={`var(--kind-${k})`}
-              isAnimationActive={false}
+      <div className="chart-box">
+        <ResponsiveContainer width="100%" height="100%">
+          <BarChart data={data} margin={{ top: 4, right: 8, bottom: 0, left: -16 }}>
+            <CartesianGrid strokeDasharray="3 3" stroke="var(--border)" vertical={false} />
+            <XAxis
+              dataKey="at"
+              tickFormatter={tick}
+              stroke="var(--muted)"
+              fontSize={11}
+              minTickGap={24}
             />
-          ))}
-        </BarChart>
-      </ResponsiveContainer>
+            <YAxis allowDecimals={false} stroke="var(--muted)" fontSize={11} />
+            <Tooltip
+              labelFormatter={(v) => formatTime(Number(v), i18n.language)}
+              formatter={(value, name) => [value, t(`kind.${String(name)}`)]}
+              contentStyle={{ background: 'var(--surface)', border: '1px solid var(--border)' }}
+              cursor={{ fill: 'var(--hover)' }}
+            />
+            <Legend
+              formatter={(v: string) => t(`kind.${v}`)}
+              wrapperStyle={{ fontSize: 12 }}
+              iconSize={10}
+            />
+            {kinds.map((k) => (
+              <Bar
+                key={k}
+                dataKey={seriesKey(k)}
+                name={k}
+                stackId="kinds"
+                fill={`var(--kind-${k})`}
+                isAnimationActive={false}
+              />
+            ))}
+          </BarChart>
+        </ResponsiveContainer>
+      </div>
     </div>
   )
 }
@@ -378,7 +385,16 @@ function EventList({
           {items.map((item) => {
             const e = rows[item.index]
             const f = eventFacts(e, i18n.language)
-            const details = [f.ip, f.place, f.symbol, f.side, f.amount, f.address, f.keyId]
+            const details = [
+              f.ip,
+              f.place,
+              f.symbol,
+              f.side,
+              f.amount,
+              f.price ? `@ ${f.price}` : undefined,
+              f.address,
+              f.keyId
+            ]
               .filter(Boolean)
               .join(' · ')
             return (
@@ -392,9 +408,9 @@ function EventList({
               >
                 <span className="mono small">{formatTime(e.ts, i18n.language)}</span>
                 <span className="ellipsis small">{accountLabel(e.accountId)}</span>
-                <span className="ellipsis">
+                <span className="ellipsis small" title={e.type}>
                   <span className={`kind-dot kind-${e.kind}`} aria-hidden="true" />
-                  {e.type}
+                  {t(`eventType.${e.type.replace('.', '_')}`, { defaultValue: e.type })}
                 </span>
                 <span className="ellipsis small" title={details}>
                   {details}

@@ -6,18 +6,25 @@ import { ErrorNote } from '../components/error-note'
 import { Card, PageHeader } from '../components/page'
 import { useQuery } from '../hooks/use-query'
 
+const LEVELS = ['info', 'low', 'medium', 'high', 'critical']
+
 export function RulesPage() {
   const { t } = useTranslation()
   const rules = useQuery((api) => api.call('rules.list', {}), 'rules')
   const [filter, setFilter] = useState('')
   const needle = filter.trim().toLowerCase()
-  const shown = (rules.data ?? []).filter(
-    (r) =>
-      !needle ||
-      r.title.toLowerCase().includes(needle) ||
-      r.id.toLowerCase().includes(needle) ||
-      r.kind.toLowerCase().includes(needle)
-  )
+  const shown = [...(rules.data ?? [])]
+    // Most severe first: those are the rules a trader wants to check.
+    .sort(
+      (a, b) => LEVELS.indexOf(b.level) - LEVELS.indexOf(a.level) || a.title.localeCompare(b.title)
+    )
+    .filter(
+      (r) =>
+        !needle ||
+        r.title.toLowerCase().includes(needle) ||
+        r.id.toLowerCase().includes(needle) ||
+        r.kind.toLowerCase().includes(needle)
+    )
   const enabled = (rules.data ?? []).filter((r) => r.enabled).length
 
   return (

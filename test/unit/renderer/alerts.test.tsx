@@ -1,7 +1,7 @@
 import { fireEvent, screen, waitFor, within } from '@testing-library/react'
 import { describe, expect, it } from 'vitest'
 
-import { createFakeVigil, makeIncident } from './fake-vigil'
+import { createFakeVigil, makeAlert, makeIncident } from './fake-vigil'
 import { renderApp } from './render-app'
 
 describe('alerts', () => {
@@ -48,6 +48,32 @@ describe('alerts', () => {
     expect(items[1].textContent).toContain('bc1qattacker0000')
     expect(items[1].textContent).toContain('1.5 BTC')
     expect(items[1].textContent).toContain('wd-77')
+  })
+
+  it('shows nested reasoning as readable pairs, never as raw JSON', async () => {
+    const fake = createFakeVigil()
+    fake.state.alerts = [
+      makeAlert({
+        reasoning: {
+          rule: 'funds.large_withdrawal',
+          kind: 'threshold',
+          scope: 'live',
+          threshold: { gt: 50_000, over: 'event' },
+          observed: 90_000,
+          learning: { learned: true, samples: 128 },
+          evidenceRecords: [{ id: 1, type: 'withdrawal.new' }]
+        }
+      })
+    ]
+    renderApp(fake, { hash: '#/alerts/inc-1' })
+    const reasoning = await screen.findByTestId('alert-reasoning')
+    expect(reasoning.textContent).toContain('Above50,000')
+    expect(reasoning.textContent).toContain('Observed90,000')
+    expect(reasoning.textContent).toContain('Samples128')
+    expect(reasoning.textContent).not.toContain('{')
+    // Shown elsewhere on the card already.
+    expect(reasoning.textContent).not.toContain('evidenceRecords')
+    expect(reasoning.textContent).not.toContain('funds.large_withdrawal')
   })
 
   it('acknowledges an incident', async () => {

@@ -11,7 +11,9 @@ export const en = {
     loading: 'Loading…',
     actions: 'Actions',
     supported: 'Supported',
-    notSupported: 'Not available'
+    notSupported: 'Not available',
+    yes: 'yes',
+    no: 'no'
   },
   nav: {
     label: 'Main navigation',
@@ -22,7 +24,7 @@ export const en = {
     accounts: 'Accounts',
     rules: 'Rules',
     settings: 'Settings',
-    openCount: '{{n}} open incidents'
+    openCount: 'Open incidents: {{n}}'
   },
   mode: {
     electron: 'Desktop',
@@ -131,12 +133,18 @@ export const en = {
     symbol: 'Symbol',
     side: 'Side',
     amount: 'Amount',
+    price: 'Price',
     address: 'Address',
     keyId: 'Key',
     permissions: 'Permissions',
     recordId: 'Exchange record'
   },
   reasoning: {
+    gt: 'Above',
+    gte: 'At least',
+    lt: 'Below',
+    lte: 'At most',
+    over: 'Counted over',
     threshold: 'Threshold',
     observed: 'Observed',
     baseline: 'Your baseline',
@@ -150,7 +158,46 @@ export const en = {
     speedKmh: 'Speed (km/h)',
     field: 'Field',
     value: 'Value',
-    firstSeen: 'First seen'
+    firstSeen: 'First seen',
+    newValue: 'New value',
+    lastSeen: 'Last seen',
+    known: 'Known values',
+    historyDays: 'History (days)',
+    learning: 'Learning',
+    learned: 'Learned',
+    fields: 'Fields',
+    params: 'Rule parameters',
+    minutes: 'Minutes',
+    windowMinutes: 'Window (min)',
+    metric: 'Metric',
+    steps: 'Steps',
+    from: 'From',
+    geography: 'Geography',
+    hourUtc: 'Hour (UTC)',
+    bucketMinutes: 'Bucket (min)',
+    perBucket: 'Per bucket',
+    reason: 'Reason',
+    peakUsd: 'Peak (USD)',
+    nowUsd: 'Now (USD)',
+    holdingsDecreased: 'Holdings decreased',
+    keyId: 'Key',
+    permissions: 'Permissions',
+    ipWhitelist: 'IP whitelist',
+    keyAgeDays: 'Key age (days)',
+    checkedOn: 'Checked on',
+    matched: 'Matched',
+    mean: 'Mean',
+    stdev: 'Std. deviation',
+    max: 'Max',
+    maxFactor: 'Max factor',
+    activeHoursUtc: 'Active hours (UTC)',
+    windowDays: 'Window (days)',
+    minSamples: 'Min. samples',
+    days: 'Days',
+    minDays: 'Min. days',
+    via: 'Via',
+    minLogins: 'Min. logins',
+    liveAfterDays: 'Live after (days)'
   },
   response: {
     history: 'History only',
@@ -173,7 +220,7 @@ export const en = {
     noAccounts: 'No accounts to act on.',
     confirmTitle: 'Fire the kill switch on every account?',
     confirmTitleIncident: 'Fire the kill switch for this incident?',
-    willHappen: 'This acts now on {{n}} account(s):',
+    willHappen: 'This acts now on these accounts ({{n}}):',
     stepCancel:
       'Cancel every open order, including trigger and algo orders, and read back what remains.',
     stepRevoke: 'Revoke or disable the API keys where the exchange’s API allows it.',
@@ -258,7 +305,7 @@ export const en = {
     keyHint: 'key …{{hint}}',
     lastPoll: 'last checked {{when}}',
     neverPolled: 'not checked yet',
-    openIncidents: '{{n}} open incident(s)',
+    openIncidents: 'open incidents: {{n}}',
     posture: 'Key posture',
     postureClean: 'No key posture problems found.',
     fix: 'Fix',
@@ -282,7 +329,7 @@ export const en = {
     openOnly: 'Open only',
     none: 'No incidents.',
     pick: 'Choose an incident to see its evidence.',
-    alertCount: '{{n}} alert(s)',
+    alertCount: 'alerts: {{n}}',
     opened: 'opened',
     updated: 'updated',
     acknowledge: 'Acknowledge',
@@ -290,7 +337,8 @@ export const en = {
     killSwitchExplain:
       'If this was not you, fire the kill switch for this account: it cancels its orders and revokes or disables its keys.',
     killSwitchRun: 'Kill switch for this incident',
-    evidence: 'Evidence ({{n}} events)'
+    evidence: 'Evidence ({{n}})',
+    moreReasoning: 'How the rule decided'
   },
   history: {
     title: 'History',
