@@ -9,6 +9,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import type {
   LogFields,
   Logger,
+  NotificationAction,
   NotificationHandle,
   NotificationRequest,
   Notifier
@@ -298,7 +299,7 @@ export function buildNotifySendArgs(
   if (options.actions) {
     const actions = request.actions ?? []
     for (const action of actions) {
-      assertActionId(action.id)
+      assertAction(action)
       args.push('-A', `${action.id}=${action.label}`)
     }
     if (!actions.some((a) => a.id === 'default')) {
@@ -310,17 +311,22 @@ export function buildNotifySendArgs(
   if (options.icon) args.push('-i', options.icon)
   if (options.printId) args.push('-p')
   if (options.replaceId !== null) args.push('-r', String(options.replaceId))
-  // `--` so a title starting with '-' is not read as an option. The body allows markup on most
-  // servers; text from exchanges must not become links or formatting.
-  args.push('--', request.title, escapeMarkup(request.body))
+  // `--` so a title starting with '-' is not read as an option. notify-send unescapes the body
+  // (g_strcompress: `\n`, `\\` …), and most servers read it as markup; text from exchanges must
+  // arrive as written, never as formatting or links.
+  args.push('--', request.title, escapeMarkup(request.body).replace(/\\/g, '\\\\'))
   return args
 }
 
-/** Action ids travel as `id=label` and come back alone on a stdout line. */
-function assertActionId(id: string): void {
-  if (!/^[A-Za-z0-9_.:-]+$/.test(id)) {
-    throw new Error(`Notification action id "${id}" must match [A-Za-z0-9_.:-]+`)
+/**
+ * Action ids travel as `id=label` and come back alone on a stdout line; notify-send silently
+ * drops an action whose label is blank, which would hide the kill-switch button.
+ */
+function assertAction(action: NotificationAction): void {
+  if (!/^[A-Za-z0-9_.:-]+$/.test(action.id)) {
+    throw new Error(`Notification action id "${action.id}" must match [A-Za-z0-9_.:-]+`)
   }
+  if (!action.label.trim()) throw new Error(`Notification action "${action.id}" has no label`)
 }
 
 /** Escapes the body for servers with the `body-markup` capability (dunst, GNOME, KDE). */

@@ -84,13 +84,15 @@ function dunstctl(...args: string[]): string {
 
 const displayed = (): number => Number(dunstctl('count', 'displayed'))
 
-/** Summaries of the closed notifications dunst remembers. */
-function historyTitles(): string[] {
-  const history = JSON.parse(dunstctl('history')) as {
-    data: Array<Array<{ summary: { data: string } }>>
+/** The closed notifications dunst remembers, newest first. */
+function history(): Array<{ summary: string; body: string }> {
+  const parsed = JSON.parse(dunstctl('history')) as {
+    data: Array<Array<{ summary: { data: string }; body: { data: string } }>>
   }
-  return history.data.flat().map((n) => n.summary.data)
+  return parsed.data.flat().map((n) => ({ summary: n.summary.data, body: n.body.data }))
 }
+
+const historyTitles = (): string[] => history().map((n) => n.summary)
 
 async function waitFor(check: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
   const deadline = Date.now() + timeoutMs
@@ -134,12 +136,19 @@ describe.skipIf(missing.length > 0)(
     })
 
     it('shows the popup; after close-all, dunst history has the title and the response is null', async () => {
-      const handle = notifier().notify(alert({ title: 'Vigil: shown popup' }))
+      const body = 'Key C:\\keys\\new from <203.0.113.9> & "AS64500"'
+      const handle = notifier().notify(alert({ title: 'Vigil: shown popup', body }))
       await waitFor(() => displayed() === 1, 'the popup')
 
       dunstctl('close-all')
       await expect(handle.response).resolves.toBeNull()
-      expect(historyTitles()).toContain('Vigil: shown popup')
+      // The body arrives as written (markup escaped as text, backslashes intact).
+      expect(history()).toEqual([
+        {
+          summary: 'Vigil: shown popup',
+          body: 'Key C:\\keys\\new from &lt;203.0.113.9&gt; &amp; "AS64500"'
+        }
+      ])
     })
 
     it('declares action support', () => {

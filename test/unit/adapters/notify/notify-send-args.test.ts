@@ -63,6 +63,17 @@ describe('buildNotifySendArgs', () => {
     expect(args.slice(0, 4)).toEqual(['-a', 'Vigil', '-u', 'critical'])
   })
 
+  it('doubles backslashes, which notify-send would otherwise unescape', () => {
+    const args = buildNotifySendArgs({ ...request, body: 'C:\\new\\tab' }, base)
+    expect(args.at(-1)).toBe('C:\\\\new\\\\tab')
+  })
+
+  it('refuses a blank label, which notify-send would drop with its button', () => {
+    expect(() =>
+      buildNotifySendArgs({ ...request, actions: [{ id: 'kill-switch', label: '  ' }] }, base)
+    ).toThrow(/no label/)
+  })
+
   it('refuses action ids that would not survive the id=label round trip', () => {
     expect(() =>
       buildNotifySendArgs({ ...request, actions: [{ id: 'a=b', label: 'x' }] }, base)
