@@ -304,7 +304,7 @@ export function seedHistory(
         world.withdraw(account, action, action.t, { state: 'completed', balances: false })
         break
       case 'leverage':
-        world.setLeverage(account, action.symbol, action.leverage)
+        world.setLeverage(account, action.symbol, action.leverage, action.t)
         break
     }
   }

@@ -159,7 +159,7 @@ export function applyEvent(
       )
       break
     case 'leverage':
-      world.setLeverage(account, event.symbol, event.leverage)
+      records.push(String(world.setLeverage(account, event.symbol, event.leverage, now).id))
       break
     case 'price':
       world.setPrice(account, event.symbol, event.last)

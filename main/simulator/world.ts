@@ -6,8 +6,9 @@
  *
  * Record ids are strings the dialects expose verbatim (an alert's evidence carries them back to
  * `originOf`). Each record type draws from its own numeric range so ids never collide within an
- * account: keys 1…, access log 10001…, withdrawals 500001…, transfers 800001…, trades 1000001…,
- * orders 3000001…; a dialect's IdScheme may decorate order and trade ids (Deribit: `BTC-3000001`).
+ * account: keys 1…, access log 10001…, withdrawals 500001…, transfers 800001…, leverage changes
+ * 900001…, trades 1000001…, orders 3000001…; a dialect's IdScheme may decorate order and trade ids
+ * (Deribit: `BTC-3000001`).
  */
 import type { ExchangeId, KeySpec, Permission, Scenario, ScenarioAccount } from '../replay/scenario'
 import { SELF_KEY } from '../replay/scenario'
@@ -136,6 +137,19 @@ export interface TransferRecord {
   createdAt: number
 }
 
+/**
+ * One leverage setting, so a dialect can expose when and in which order leverage changed (Bybit's
+ * position `seq` moves with settings such as leverage) and alert evidence can map back to it.
+ */
+export interface LeverageChange {
+  id: number
+  symbol: string
+  leverage: number
+  /** The leverage before, or null when none was set. */
+  previous: number | null
+  at: number
+}
+
 export interface PositionRecord {
   symbol: string
   /** Signed: positive long, negative short, in the market's amount units. */
@@ -164,6 +178,7 @@ export interface AccountState {
   addressBook: AddressRecord[]
   transfers: TransferRecord[]
   leverage: Map<string, number>
+  leverageChanges: LeverageChange[]
   positions: Map<string, PositionRecord>
   session: Session | null
   tfaEnabled: boolean
@@ -172,6 +187,7 @@ export interface AccountState {
     access: number
     withdrawal: number
     transfer: number
+    leverage: number
     trade: number
     order: number
   }
@@ -257,6 +273,7 @@ export class World {
         addressBook: [],
         transfers: [],
         leverage: new Map(),
+        leverageChanges: [],
         positions: new Map(),
         session: null,
         tfaEnabled: true,
@@ -265,6 +282,7 @@ export class World {
           access: 10_000,
           withdrawal: 500_000,
           transfer: 800_000,
+          leverage: 900_000,
           trade: 1_000_000,
           order: 3_000_000
         },
@@ -616,9 +634,24 @@ export class World {
     return record
   }
 
-  setLeverage(account: AccountState, symbol: string, leverage: number): void {
+  /** Sets a symbol's leverage at clock time `at` (default: scenario start) and logs the change. */
+  setLeverage(
+    account: AccountState,
+    symbol: string,
+    leverage: number,
+    at: number = this.startAt
+  ): LeverageChange {
     this.market(account, symbol)
+    const change: LeverageChange = {
+      id: ++account.seq.leverage,
+      symbol,
+      leverage,
+      previous: account.leverage.get(symbol) ?? null,
+      at
+    }
     account.leverage.set(symbol, leverage)
+    account.leverageChanges.push(change)
+    return change
   }
 
   // ── timeline origins ─────────────────────────────────────────────────────
@@ -663,6 +696,7 @@ export class World {
         addressBook: a.addressBook,
         transfers: a.transfers,
         leverage: Object.fromEntries(a.leverage),
+        leverageChanges: a.leverageChanges,
         positions: Object.fromEntries(a.positions),
         session: a.session,
         tfaEnabled: a.tfaEnabled
