@@ -7,7 +7,13 @@
  */
 import type { Level } from '../model'
 import { EventView, DERIVED_FIELDS } from './fields'
-import { BlockResults, compileBlock, compileCondition, type FieldReader, type Matcher } from './operators'
+import {
+  BlockResults,
+  compileBlock,
+  compileCondition,
+  type FieldReader,
+  type Matcher
+} from './operators'
 import {
   blockNames,
   expressionNames,
@@ -55,14 +61,19 @@ export function windowMs(spec: unknown): number {
   for (const [unit, ms] of Object.entries(UNIT_MS)) {
     const value = w[unit as keyof WindowSpec]
     if (value === undefined) continue
-    if (typeof value !== 'number' || !(value > 0)) throw new Error(`window ${unit} must be a positive number`)
+    if (typeof value !== 'number' || !(value > 0))
+      throw new Error(`window ${unit} must be a positive number`)
     return value * ms
   }
   throw new Error('window has no length')
 }
 
 /** Reads a resolved numeric setting, or a fallback when the param is null (switched off). */
-export function numberSetting(spec: Record<string, unknown>, key: string, fallback: number | null = null): number | null {
+export function numberSetting(
+  spec: Record<string, unknown>,
+  key: string,
+  fallback: number | null = null
+): number | null {
   const v = spec[key]
   if (v === undefined || v === null) return fallback
   if (typeof v !== 'number' || !Number.isFinite(v)) throw new Error(`${key} must be a number`)
@@ -75,8 +86,10 @@ function checkParam(name: string, spec: ParamSpec, value: unknown): ParamValue {
   if (typeof value !== expected) throw new Error(`param ${name} must be a ${expected}`)
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) throw new Error(`param ${name} must be finite`)
-    if (spec.min !== undefined && value < spec.min) throw new Error(`param ${name} must be ≥ ${spec.min}`)
-    if (spec.max !== undefined && value > spec.max) throw new Error(`param ${name} must be ≤ ${spec.max}`)
+    if (spec.min !== undefined && value < spec.min)
+      throw new Error(`param ${name} must be ≥ ${spec.min}`)
+    if (spec.max !== undefined && value > spec.max)
+      throw new Error(`param ${name} must be ≤ ${spec.max}`)
   }
   return value as ParamValue
 }
@@ -87,7 +100,8 @@ export function resolveParams(
   ...layers: (Record<string, ParamValue> | undefined)[]
 ): Record<string, ParamValue> {
   const values: Record<string, ParamValue> = {}
-  for (const [name, spec] of Object.entries(doc.params)) values[name] = checkParam(name, spec, spec.default)
+  for (const [name, spec] of Object.entries(doc.params))
+    values[name] = checkParam(name, spec, spec.default)
   for (const layer of layers) {
     for (const [name, value] of Object.entries(layer ?? {})) {
       const spec = doc.params[name]
@@ -130,7 +144,9 @@ export function compileRule(
     const block = substitute(detection[name], params) as Block
     for (const field of blockFields(block)) {
       if (field.startsWith('derived.') && !DERIVED_FIELDS.includes(field.slice(8))) {
-        throw new Error(`detection.${name}: unknown derived field ${field} (known: ${DERIVED_FIELDS.join(', ')})`)
+        throw new Error(
+          `detection.${name}: unknown derived field ${field} (known: ${DERIVED_FIELDS.join(', ')})`
+        )
       }
     }
     try {
@@ -146,7 +162,10 @@ export function compileRule(
     let compiled = cache.get(source)
     if (!compiled) {
       const refs = expressionNames(source).flatMap((r) => matchBlockNames(r, names))
-      compiled = { match: compileCondition(source, names), typeOnly: refs.every((r) => typeOnlyBlocks.has(r)) }
+      compiled = {
+        match: compileCondition(source, names),
+        typeOnly: refs.every((r) => typeOnlyBlocks.has(r))
+      }
       cache.set(source, compiled)
     }
     return compiled
@@ -156,12 +175,18 @@ export function compileRule(
     const source = doc.detection.condition
     if (source !== undefined) {
       const refs = expressionNames(source).flatMap((r) => matchBlockNames(r, names))
-      condition = { match: compileCondition(source, names), typeOnly: refs.every((r) => typeOnlyBlocks.has(r)) }
+      condition = {
+        match: compileCondition(source, names),
+        typeOnly: refs.every((r) => typeOnlyBlocks.has(r))
+      }
     }
   } catch (error) {
     throw new Error(`detection.condition: ${(error as Error).message}`)
   }
-  const spec = (kind === 'match' ? {} : substitute(detection[kind], params)) as Record<string, unknown>
+  const spec = (kind === 'match' ? {} : substitute(detection[kind], params)) as Record<
+    string,
+    unknown
+  >
   // Resolve every window and expression the kind block uses now, so errors surface at load time.
   for (const key of ['window', 'lookback', 'bucket', 'dedup']) {
     if (spec[key] !== undefined) {

@@ -75,9 +75,15 @@ function ruleDedup(rule: CompiledRule, view: EventView): string | null {
   return `p${by}:${Math.floor(view.event.ts / period)}`
 }
 
-function substituteWindow(w: Record<string, unknown>, params: Record<string, ParamValue>): Record<string, unknown> {
+function substituteWindow(
+  w: Record<string, unknown>,
+  params: Record<string, ParamValue>
+): Record<string, unknown> {
   return Object.fromEntries(
-    Object.entries(w).map(([k, v]) => [k, typeof v === 'string' && v.startsWith('$') ? params[v.slice(1)] : v])
+    Object.entries(w).map(([k, v]) => [
+      k,
+      typeof v === 'string' && v.startsWith('$') ? params[v.slice(1)] : v
+    ])
   )
 }
 
@@ -100,10 +106,17 @@ export function createRuleEngine(options: RuleEngineOptions): VigilRuleEngine {
   const compileEntry = (doc: RuleDoc): Entry | null => {
     const o = overrides[doc.id]
     try {
-      return { doc, base: compileRule(doc, resolveParams(doc, o?.params), o ?? {}), accounts: new Map() }
+      return {
+        doc,
+        base: compileRule(doc, resolveParams(doc, o?.params), o ?? {}),
+        accounts: new Map()
+      }
     } catch (error) {
       if (o) {
-        overrideErrors.push({ file: 'overrides', message: `${doc.id}: ${(error as Error).message}` })
+        overrideErrors.push({
+          file: 'overrides',
+          message: `${doc.id}: ${(error as Error).message}`
+        })
         try {
           return { doc, base: compileRule(doc, resolveParams(doc)), accounts: new Map() }
         } catch {
@@ -161,7 +174,10 @@ export function createRuleEngine(options: RuleEngineOptions): VigilRuleEngine {
           level: entry.base.level
         })
       } catch (error) {
-        overrideErrors.push({ file: 'overrides', message: `${entry.doc.id} (${accountId}): ${(error as Error).message}` })
+        overrideErrors.push({
+          file: 'overrides',
+          message: `${entry.doc.id} (${accountId}): ${(error as Error).message}`
+        })
         compiled = entry.base
       }
       entry.accounts.set(accountId, compiled)
@@ -228,7 +244,12 @@ export function createRuleEngine(options: RuleEngineOptions): VigilRuleEngine {
           ...draft.reasoning,
           ...(fields ? { fields } : {}),
           params: rule.params,
-          evidenceRecords: evidence.map((e) => ({ id: e.id, type: e.type, exchangeRecordId: e.exchangeRecordId, ts: e.ts }))
+          evidenceRecords: evidence.map((e) => ({
+            id: e.id,
+            type: e.type,
+            exchangeRecordId: e.exchangeRecordId,
+            ts: e.ts
+          }))
         }
         const level: Level = draft.level ?? rule.level
         findings.push({

@@ -37,10 +37,12 @@ interface CompiledException {
 }
 
 function compileException(row: ExceptionRow): CompiledException | null {
-  const path = EXCEPTION_FIELDS[row.field] ?? (/^(data|derived)\./.test(row.field) ? row.field : null)
+  const path =
+    EXCEPTION_FIELDS[row.field] ?? (/^(data|derived)\./.test(row.field) ? row.field : null)
   if (!path) return null
   const wanted = row.value.trim().toLowerCase()
-  const cidr = path === 'data.ip' && wanted.includes('/') ? compileFieldTest(`${path}|cidr`, wanted) : null
+  const cidr =
+    path === 'data.ip' && wanted.includes('/') ? compileFieldTest(`${path}|cidr`, wanted) : null
   return {
     ruleId: row.rule_id,
     accountId: row.account_id,
@@ -62,7 +64,9 @@ export class Exceptions {
 
   constructor(db: Db) {
     this.probe = db
-      .prepare("SELECT count(*) || ':' || coalesce(max(rowid), 0) || ':' || total(length(field) + length(value) + coalesce(length(rule_id), 0) + coalesce(length(account_id), 0)) FROM rule_exceptions")
+      .prepare(
+        "SELECT count(*) || ':' || coalesce(max(rowid), 0) || ':' || total(length(field) + length(value) + coalesce(length(rule_id), 0) + coalesce(length(account_id), 0)) FROM rule_exceptions"
+      )
       .pluck()
     this.read = db.prepare('SELECT id, rule_id, account_id, field, value FROM rule_exceptions')
   }
@@ -72,13 +76,19 @@ export class Exceptions {
     const fp = this.probe.get() as string
     if (!force && fp === this.fingerprint) return
     this.fingerprint = fp
-    this.list = (this.read.all() as ExceptionRow[]).map(compileException).filter((e): e is CompiledException => e !== null)
+    this.list = (this.read.all() as ExceptionRow[])
+      .map(compileException)
+      .filter((e): e is CompiledException => e !== null)
   }
 
   /** True when an exception covers this event for this rule. */
   covers(ruleId: string, view: EventView): boolean {
     for (const e of this.list) {
-      if (e.ruleId && e.ruleId !== ruleId && !(e.ruleId.endsWith('*') && ruleId.startsWith(e.ruleId.slice(0, -1)))) {
+      if (
+        e.ruleId &&
+        e.ruleId !== ruleId &&
+        !(e.ruleId.endsWith('*') && ruleId.startsWith(e.ruleId.slice(0, -1)))
+      ) {
         continue
       }
       if (e.accountId && e.accountId !== view.event.accountId) continue

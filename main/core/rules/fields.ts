@@ -17,17 +17,39 @@ export interface FieldContext {
 const DAY_MS = 86_400_000
 
 /** Currencies valued at 1 USD when an exchange gives no USD amount. */
-export const USD_STABLE = new Set(['USD', 'USDT', 'USDC', 'BUSD', 'DAI', 'FDUSD', 'TUSD', 'USDP', 'PYUSD', 'USDE'])
+export const USD_STABLE = new Set([
+  'USD',
+  'USDT',
+  'USDC',
+  'BUSD',
+  'DAI',
+  'FDUSD',
+  'TUSD',
+  'USDP',
+  'PYUSD',
+  'USDE'
+])
 
 /** Permissions that let a key trade (normalised names and the raw ones some exchanges use). */
-const TRADING = new Set(['trade', 'spot', 'futures', 'margin', 'options', 'derivatives', 'contract', 'swap', 'perpetual'])
+const TRADING = new Set([
+  'trade',
+  'spot',
+  'futures',
+  'margin',
+  'options',
+  'derivatives',
+  'contract',
+  'swap',
+  'perpetual'
+])
 
 /** Whitelist entries that allow every address. */
 const OPEN_ENTRIES = new Set(['*', '0.0.0.0/0', '0.0.0.0', '::/0'])
 
 const isTrading = (p: string) => TRADING.has(p.toLowerCase()) || /trade/i.test(p)
 
-const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [])
+const strings = (v: unknown): string[] =>
+  Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []
 
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null)
 
@@ -38,13 +60,18 @@ export const whitelistOpen = (list: unknown): boolean => {
 }
 
 /** `BASE/QUOTE[:SETTLE]` → parts (ccxt unified symbols). */
-function splitSymbol(symbol: unknown): { base: string; quote: string; settle: string | null } | null {
+function splitSymbol(
+  symbol: unknown
+): { base: string; quote: string; settle: string | null } | null {
   if (typeof symbol !== 'string') return null
   const m = /^([^/]+)\/([^:]+)(?::(.+))?$/.exec(symbol)
   return m ? { base: m[1] as string, quote: m[2] as string, settle: m[3] ?? null } : null
 }
 
-const DERIVED: Record<string, (e: StoredEvent, d: Record<string, unknown>, ctx: FieldContext, view: EventView) => unknown> = {
+const DERIVED: Record<
+  string,
+  (e: StoredEvent, d: Record<string, unknown>, ctx: FieldContext, view: EventView) => unknown
+> = {
   country(_e, d, ctx) {
     const given = normalizeCountry(typeof d.country === 'string' ? d.country : null)
     if (given) return given
@@ -62,7 +89,8 @@ const DERIVED: Record<string, (e: StoredEvent, d: Record<string, unknown>, ctx: 
   network(_e, d, ctx, view) {
     if (typeof d.network === 'string') return d.network
     const asn = view.get('derived.asn')
-    if (typeof asn === 'number') return classifyAsn(asn, (view.get('derived.asnOrg') as string | null) ?? null)
+    if (typeof asn === 'number')
+      return classifyAsn(asn, (view.get('derived.asnOrg') as string | null) ?? null)
     return typeof d.ip === 'string' && ctx.enricher ? ctx.enricher.lookupIp(d.ip).network : null
   },
   device(_e, d) {
@@ -71,7 +99,8 @@ const DERIVED: Record<string, (e: StoredEvent, d: Record<string, unknown>, ctx: 
   },
   hour: (e) => new Date(e.ts).getUTCHours(),
   /** 'successful' / 'failed' for logins, from the type, for explanations. */
-  outcome: (e) => (e.type.endsWith('.success') ? 'successful' : e.type.endsWith('.failure') ? 'failed' : null),
+  outcome: (e) =>
+    e.type.endsWith('.success') ? 'successful' : e.type.endsWith('.failure') ? 'failed' : null,
   amountUsd(e, d, ctx) {
     if (num(d.amountUsd) !== null) return d.amountUsd
     const amount = num(d.amount)
@@ -125,7 +154,8 @@ const DERIVED: Record<string, (e: StoredEvent, d: Record<string, unknown>, ctx: 
   },
   keyAgeDays(e, d) {
     const created = num(d.createdAt)
-    return created === null ? null : Math.floor((e.ts - created) / DAY_MS)
+    // key.seen is stamped with the key's creation time; its age is as of when Vigil saw it.
+    return created === null ? null : Math.floor((Math.max(e.ts, e.observedAt) - created) / DAY_MS)
   },
   /** Where value goes: the symbol of an order or fill, the address of a withdrawal, a transfer's target. */
   target(_e, d) {
@@ -163,7 +193,8 @@ export class EventView {
     if (path.startsWith('data.')) {
       value = this.data
       for (const part of path.slice(5).split('.')) {
-        value = value && typeof value === 'object' ? (value as Record<string, unknown>)[part] : undefined
+        value =
+          value && typeof value === 'object' ? (value as Record<string, unknown>)[part] : undefined
       }
     } else if (path.startsWith('derived.')) {
       const fn = DERIVED[path.slice(8)]

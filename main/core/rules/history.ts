@@ -39,7 +39,12 @@ export class History {
    * Events of these types from `fromTs` up to and including `event` itself, oldest first.
    * `inclusive: false` stops strictly before the event.
    */
-  window(event: StoredEvent, types: readonly string[], fromTs: number, inclusive = true): StoredEvent[] {
+  window(
+    event: StoredEvent,
+    types: readonly string[],
+    fromTs: number,
+    inclusive = true
+  ): StoredEvent[] {
     const sql = `SELECT * FROM events WHERE account_id = ? AND type IN (${History.typeList(types)})
       AND ts >= ? AND (ts < ? OR (ts = ? AND id ${inclusive ? '<=' : '<'} ?)) ORDER BY ts, id`
     const rows = this.stmt(sql).all(event.accountId, ...types, fromTs, event.ts, event.ts, event.id)
@@ -47,7 +52,12 @@ export class History {
   }
 
   /** Full events of these types in [fromTs, toTs), oldest first. */
-  between(accountId: string, types: readonly string[], fromTs: number, toTs: number): StoredEvent[] {
+  between(
+    accountId: string,
+    types: readonly string[],
+    fromTs: number,
+    toTs: number
+  ): StoredEvent[] {
     const sql = `SELECT * FROM events WHERE account_id = ? AND type IN (${History.typeList(types)})
       AND ts >= ? AND ts < ? ORDER BY ts, id`
     const rows = this.stmt(sql).all(accountId, ...types, fromTs, toTs)
@@ -55,7 +65,12 @@ export class History {
   }
 
   /** Type and timestamp only (index-only scan, no JSON) of events of these types in [fromTs, toTs). */
-  typed(accountId: string, types: readonly string[], fromTs: number, toTs: number): { type: string; ts: number }[] {
+  typed(
+    accountId: string,
+    types: readonly string[],
+    fromTs: number,
+    toTs: number
+  ): { type: string; ts: number }[] {
     const sql = `SELECT type, ts FROM events WHERE account_id = ? AND type IN (${History.typeList(types)})
       AND ts >= ? AND ts < ? ORDER BY ts`
     return this.stmt(sql).all(accountId, ...types, fromTs, toTs) as { type: string; ts: number }[]
@@ -65,35 +80,53 @@ export class History {
   timestamps(accountId: string, types: readonly string[], fromTs: number, toTs: number): number[] {
     const sql = `SELECT ts FROM events WHERE account_id = ? AND type IN (${History.typeList(types)})
       AND ts >= ? AND ts < ? ORDER BY ts`
-    return (this.stmt(sql).pluck().all(accountId, ...types, fromTs, toTs) as number[]).slice()
+    return (
+      this.stmt(sql)
+        .pluck()
+        .all(accountId, ...types, fromTs, toTs) as number[]
+    ).slice()
   }
 
   /** Count of events of these types in [fromTs, event] (inclusive of the event). */
   countUpTo(event: StoredEvent, types: readonly string[], fromTs: number): number {
     const sql = `SELECT count(*) FROM events WHERE account_id = ? AND type IN (${History.typeList(types)})
       AND ts >= ? AND (ts < ? OR (ts = ? AND id <= ?))`
-    return this.stmt(sql).pluck().get(event.accountId, ...types, fromTs, event.ts, event.ts, event.id) as number
+    return this.stmt(sql)
+      .pluck()
+      .get(event.accountId, ...types, fromTs, event.ts, event.ts, event.id) as number
   }
 
   /** The newest events of these types strictly before the event (newest first). */
-  previous(event: StoredEvent, types: readonly string[], fromTs: number, limit: number): StoredEvent[] {
+  previous(
+    event: StoredEvent,
+    types: readonly string[],
+    fromTs: number,
+    limit: number
+  ): StoredEvent[] {
     const sql = `SELECT * FROM events WHERE account_id = ? AND type IN (${History.typeList(types)})
       AND ts >= ? AND (ts < ? OR (ts = ? AND id < ?)) ORDER BY ts DESC, id DESC LIMIT ?`
-    const rows = this.stmt(sql).all(event.accountId, ...types, fromTs, event.ts, event.ts, event.id, limit)
+    const rows = this.stmt(sql).all(
+      event.accountId,
+      ...types,
+      fromTs,
+      event.ts,
+      event.ts,
+      event.id,
+      limit
+    )
     return (rows as Parameters<typeof rowToEvent>[0][]).map(rowToEvent)
   }
 
   /** Earliest event timestamp of the account: how long we have been able to watch it. */
   accountSince(accountId: string): number | null {
-    return this.stmt('SELECT min(ts) FROM events WHERE account_id = ?').pluck().get(accountId) as number | null
+    return this.stmt('SELECT min(ts) FROM events WHERE account_id = ?').pluck().get(accountId) as
+      number | null
   }
 
   seen(accountId: string, field: string, value: string): SeenRow | undefined {
-    return this.stmt('SELECT first_ts, last_ts, count FROM seen_values WHERE account_id = ? AND field = ? AND value = ?').get(
-      accountId,
-      field,
-      value
-    ) as SeenRow | undefined
+    return this.stmt(
+      'SELECT first_ts, last_ts, count FROM seen_values WHERE account_id = ? AND field = ? AND value = ?'
+    ).get(accountId, field, value) as SeenRow | undefined
   }
 
   /** Records a value as seen at ts (idempotent for first/last; count is a rough use counter). */
@@ -137,7 +170,9 @@ export class History {
     const fromEvents = rows[0]
     if (typeof fromEvents === 'number' && fromEvents > 0) return fromEvents
     if (!live) return null
-    const sum = this.stmt('SELECT sum(usd_value) FROM balances WHERE account_id = ? AND usd_value IS NOT NULL')
+    const sum = this.stmt(
+      'SELECT sum(usd_value) FROM balances WHERE account_id = ? AND usd_value IS NOT NULL'
+    )
       .pluck()
       .get(event.accountId) as number | null
     return sum && sum > 0 ? sum : null
@@ -145,18 +180,25 @@ export class History {
 
   /** USD price of one unit of a currency from the balance snapshot, when known. */
   priceUsd(accountId: string, currency: string): number | null {
-    const row = this.stmt('SELECT total, usd_value FROM balances WHERE account_id = ? AND currency = ?').get(
-      accountId,
-      currency
-    ) as { total: number; usd_value: number | null } | undefined
+    const row = this.stmt(
+      'SELECT total, usd_value FROM balances WHERE account_id = ? AND currency = ?'
+    ).get(accountId, currency) as { total: number; usd_value: number | null } | undefined
     return row && row.usd_value !== null && row.total > 0 ? row.usd_value / row.total : null
   }
 
   /** Numeric values of a data field for events of these types in [fromTs, toTs), oldest first. */
-  values(accountId: string, types: readonly string[], field: string, fromTs: number, toTs: number): number[] {
+  values(
+    accountId: string,
+    types: readonly string[],
+    field: string,
+    fromTs: number,
+    toTs: number
+  ): number[] {
     const sql = `SELECT json_extract(data, ?) v FROM events WHERE account_id = ? AND type IN (${History.typeList(types)})
       AND ts >= ? AND ts < ? ORDER BY ts`
-    const out = this.stmt(sql).pluck().all(`$.${field}`, accountId, ...types, fromTs, toTs) as unknown[]
+    const out = this.stmt(sql)
+      .pluck()
+      .all(`$.${field}`, accountId, ...types, fromTs, toTs) as unknown[]
     return out.filter((v): v is number => typeof v === 'number' && Number.isFinite(v))
   }
 }

@@ -38,7 +38,9 @@ export function parseRule(doc: unknown, file: string): { rule?: RuleDoc; error?:
   if (!result.success) return { error: { file, message: formatIssues(result.error.issues) } }
   const expected = ruleFileName(result.data.id)
   if (file !== expected) {
-    return { error: { file, message: `id: file name must be ${expected} for id ${result.data.id}` } }
+    return {
+      error: { file, message: `id: file name must be ${expected} for id ${result.data.id}` }
+    }
   }
   return { rule: result.data }
 }
@@ -53,7 +55,10 @@ export function loadRules(dir: string): LoadedRules {
       .filter((f) => /\.ya?ml$/.test(f))
       .sort()
   } catch (error) {
-    return { rules, errors: [{ file: dir, message: `cannot read rules folder: ${(error as Error).message}` }] }
+    return {
+      rules,
+      errors: [{ file: dir, message: `cannot read rules folder: ${(error as Error).message}` }]
+    }
   }
   const seen = new Map<string, string>()
   for (const file of files) {

@@ -12,7 +12,6 @@
  */
 import { z } from 'zod'
 
-
 const levelSchema = z.enum(['info', 'low', 'medium', 'high', 'critical'])
 
 export const RULE_KINDS = [
@@ -48,11 +47,19 @@ export const MODIFIERS = [
 export type Modifier = (typeof MODIFIERS)[number]
 
 /** Top-level event properties a block may test, besides `data.*` and the engine's `derived.*`. */
-export const EVENT_FIELDS = ['type', 'kind', 'accountId', 'origin', 'exchangeRecordId', 'ts'] as const
+export const EVENT_FIELDS = [
+  'type',
+  'kind',
+  'accountId',
+  'origin',
+  'exchangeRecordId',
+  'ts'
+] as const
 
 const PARAM_REF = /^\$[A-Za-z][A-Za-z0-9_]*$/
 const BLOCK_NAME = /^(selection|filter)(_[a-z0-9_]+)?$/
-const FIELD_PATH = /^(?:(?:data|derived)\.[A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*|type|kind|accountId|origin|exchangeRecordId|ts)$/
+const FIELD_PATH =
+  /^(?:(?:data|derived)\.[A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*|type|kind|accountId|origin|exchangeRecordId|ts)$/
 
 export const paramRef = z.string().regex(PARAM_REF, 'a param reference looks like $name')
 export const numberOrParam = z.union([z.number(), paramRef])
@@ -166,7 +173,11 @@ export const sequenceSchema = z
     window: windowSchema,
     /** Ordered steps; the last step's event triggers the check. */
     steps: z
-      .array(z.object({ name: z.string().min(1), match: expression, min: numberOrParam.optional() }).strict())
+      .array(
+        z
+          .object({ name: z.string().min(1), match: expression, min: numberOrParam.optional() })
+          .strict()
+      )
       .min(2),
     /** Fire only if at least one of these fields takes more than one value across the steps. */
     differ: z.array(fieldPath).min(1).max(3).optional()
@@ -194,13 +205,24 @@ export const newValueSchema = z
       .strict()
       .optional(),
     /** Name of the remembered set in seen_values (default: the rule id). */
-    memory: z.string().regex(/^[a-z0-9_.:-]+$/).optional()
+    memory: z
+      .string()
+      .regex(/^[a-z0-9_.:-]+$/)
+      .optional()
   })
   .strict()
 
 export const baselineSchema = z
   .object({
-    method: z.enum(['hour_profile', 'rate', 'acceleration', 'percentile', 'max', 'hour_activity', 'drawdown']),
+    method: z.enum([
+      'hour_profile',
+      'rate',
+      'acceleration',
+      'percentile',
+      'max',
+      'hour_activity',
+      'drawdown'
+    ]),
     /** History the baseline is computed from (ends at the start of the event's UTC day). */
     window: windowSchema,
     /** Events that make up the baseline (default: the condition). */
@@ -305,7 +327,11 @@ const detectionSchema = z
       ctx.addIssue({ code: 'custom', path: ['condition'], message: 'a condition is required' })
     }
     if (kinds.length > 1) {
-      ctx.addIssue({ code: 'custom', path: [], message: `only one kind block allowed, found ${kinds.join(', ')}` })
+      ctx.addIssue({
+        code: 'custom',
+        path: [],
+        message: `only one kind block allowed, found ${kinds.join(', ')}`
+      })
     }
     const blocks = Object.keys(d).filter((k) => k !== 'condition' && !(k in KIND_SCHEMAS))
     for (const name of blocks) {
@@ -345,13 +371,17 @@ const paramSchema = z
   .strict()
 export type ParamSpec = z.infer<typeof paramSchema>
 
-export const EVENT_TYPE = /^(login|security|key|order|fill|balance|position|withdrawal|deposit|address|transfer|leverage)\.[a-z_]+$/
+export const EVENT_TYPE =
+  /^(login|security|key|order|fill|balance|position|withdrawal|deposit|address|transfer|leverage)\.[a-z_]+$/
 
 export const ruleSchema = z
   .object({
     id: z
       .string()
-      .regex(/^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$/, 'ids look like family.name, e.g. login.new_country'),
+      .regex(
+        /^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$/,
+        'ids look like family.name, e.g. login.new_country'
+      ),
     title: z.string().min(1).max(120),
     status: z.enum(['experimental', 'test', 'stable', 'deprecated']),
     description: z.string().min(1),
@@ -370,7 +400,10 @@ export const ruleSchema = z
      * Findings of this rule with the same `by` values inside one `window` period are one finding
      * (e.g. one off-market-price alert per symbol per 10 minutes, not one per fill).
      */
-    dedup: z.object({ by: z.array(fieldPath).max(3).default([]), window: windowSchema }).strict().optional(),
+    dedup: z
+      .object({ by: z.array(fieldPath).max(3).default([]), window: windowSchema })
+      .strict()
+      .optional(),
     /** Event fields shown in the finding's reasoning. */
     fields: z.array(fieldPath).optional(),
     /** Plain-language explanation; `{name}` is replaced by a reasoning value, param or field. */
@@ -387,7 +420,11 @@ export const ruleSchema = z
       if (typeof value === 'string' && PARAM_REF.test(value)) {
         const name = value.slice(1)
         if (!(name in rule.params)) {
-          ctx.addIssue({ code: 'custom', path, message: `param ${value} is not declared in params` })
+          ctx.addIssue({
+            code: 'custom',
+            path,
+            message: `param ${value} is not declared in params`
+          })
         }
       } else if (Array.isArray(value)) value.forEach((v, i) => walk(v, [...path, i]))
       else if (value && typeof value === 'object') {
@@ -398,7 +435,11 @@ export const ruleSchema = z
     walk(rule.dedup, ['dedup'])
     const kind = ruleKind(rule.detection)
     if (kind !== 'health' && rule.source.types.length === 0) {
-      ctx.addIssue({ code: 'custom', path: ['source', 'types'], message: 'a rule must read at least one event type' })
+      ctx.addIssue({
+        code: 'custom',
+        path: ['source', 'types'],
+        message: 'a rule must read at least one event type'
+      })
     }
   })
 
@@ -412,7 +453,9 @@ export function ruleKind(detection: Detection): RuleKind {
 
 /** Names of the selection / filter blocks of a detection. */
 export function blockNames(detection: Detection): string[] {
-  return Object.keys(detection).filter((k) => k !== 'condition' && !(KIND_BLOCKS as readonly string[]).includes(k))
+  return Object.keys(detection).filter(
+    (k) => k !== 'condition' && !(KIND_BLOCKS as readonly string[]).includes(k)
+  )
 }
 
 /** Per-rule settings from the user, applied over the shipped file. */
@@ -420,7 +463,9 @@ export const ruleOverrideSchema = z
   .object({
     enabled: z.boolean().optional(),
     level: levelSchema.optional(),
-    params: z.record(z.string(), z.union([z.number(), z.boolean(), z.string(), z.null()])).optional(),
+    params: z
+      .record(z.string(), z.union([z.number(), z.boolean(), z.string(), z.null()]))
+      .optional(),
     /** Per-account settings, over the rule-wide ones. */
     accounts: z
       .record(
@@ -428,7 +473,9 @@ export const ruleOverrideSchema = z
         z
           .object({
             enabled: z.boolean().optional(),
-            params: z.record(z.string(), z.union([z.number(), z.boolean(), z.string(), z.null()])).optional()
+            params: z
+              .record(z.string(), z.union([z.number(), z.boolean(), z.string(), z.null()]))
+              .optional()
           })
           .strict()
       )

@@ -8,7 +8,14 @@
 import type { StoredEvent } from '../../model'
 import { numberSetting, windowMs, type CompiledExpr, type CompiledRule } from '../compile'
 import type { EventView } from '../fields'
-import { DAY_MS, learnedState, readLearning, type Draft, type KindEnv, type KindEvaluator } from './types'
+import {
+  DAY_MS,
+  learnedState,
+  readLearning,
+  type Draft,
+  type KindEnv,
+  type KindEvaluator
+} from './types'
 
 interface Population {
   ts: number[]
@@ -30,12 +37,23 @@ function cached<T>(rule: CompiledRule, key: string, make: () => T): T {
 }
 
 /** Events matching the population expression in [from, to). Type-only expressions skip the JSON. */
-function population(rule: CompiledRule, env: KindEnv, accountId: string, from: number, to: number, withViews: boolean): Population {
+function population(
+  rule: CompiledRule,
+  env: KindEnv,
+  accountId: string,
+  from: number,
+  to: number,
+  withViews: boolean
+): Population {
   const expr = rule.expr(rule.spec.population as string | undefined)
   if (expr.typeOnly && !withViews) {
     const rows = env.history.typed(accountId, rule.types, from, to)
     const ts = rows
-      .filter((r) => rule.testWith(expr, (p) => (p === 'type' ? r.type : p === 'kind' ? r.type.split('.')[0] : undefined)))
+      .filter((r) =>
+        rule.testWith(expr, (p) =>
+          p === 'type' ? r.type : p === 'kind' ? r.type.split('.')[0] : undefined
+        )
+      )
       .map((r) => r.ts)
     return { ts, views: null }
   }
@@ -56,7 +74,13 @@ function meanSd(sum: number, sumSq: number, n: number): { mean: number; sd: numb
 }
 
 /** Events matching the condition in (from, event], the event included. */
-function recent(rule: CompiledRule, env: KindEnv, event: StoredEvent, from: number, cond: CompiledExpr): EventView[] {
+function recent(
+  rule: CompiledRule,
+  env: KindEnv,
+  event: StoredEvent,
+  from: number,
+  cond: CompiledExpr
+): EventView[] {
   return env.history
     .window(event, rule.types, from + 1)
     .map((e) => env.view(e))
@@ -141,7 +165,8 @@ const rate: Method = (rule, view, env) => {
   const stats = cached(rule, `${event.accountId}|${day}|rate`, () => {
     const pop = population(rule, env, event.accountId, day - span, day, false)
     const counts = new Map<number, number>()
-    for (const ts of pop.ts) counts.set(Math.floor(ts / bucket), (counts.get(Math.floor(ts / bucket)) ?? 0) + 1)
+    for (const ts of pop.ts)
+      counts.set(Math.floor(ts / bucket), (counts.get(Math.floor(ts / bucket)) ?? 0) + 1)
     let sumSq = 0
     let max = 0
     for (const c of counts.values()) {
@@ -149,7 +174,12 @@ const rate: Method = (rule, view, env) => {
       max = Math.max(max, c)
     }
     const buckets = span / bucket
-    return { n: pop.ts.length, firstTs: pop.ts[0] ?? null, max, ...meanSd(pop.ts.length, sumSq, buckets) }
+    return {
+      n: pop.ts.length,
+      firstTs: pop.ts[0] ?? null,
+      max,
+      ...meanSd(pop.ts.length, sumSq, buckets)
+    }
   })
   const state = learnedState(readLearning(spec.learning), stats.n, stats.firstTs, event, env)
   if (!state.learned) return null
@@ -190,7 +220,8 @@ const acceleration: Method = (rule, view, env) => {
   const stats = cached(rule, `${event.accountId}|${day}|accel`, () => {
     const pop = population(rule, env, event.accountId, day - span, day, false)
     const counts = new Map<number, number>()
-    for (const ts of pop.ts) counts.set(Math.floor(ts / bucket), (counts.get(Math.floor(ts / bucket)) ?? 0) + 1)
+    for (const ts of pop.ts)
+      counts.set(Math.floor(ts / bucket), (counts.get(Math.floor(ts / bucket)) ?? 0) + 1)
     // The second difference is non-zero only in the two buckets after a busy one.
     const touched = new Set<number>()
     for (const b of counts.keys()) for (let d = 0; d <= 2; d++) touched.add(b + d)
@@ -221,7 +252,13 @@ const acceleration: Method = (rule, view, env) => {
       perBucket: { now: c[0], before: c[1], beforeThat: c[2] },
       bucketMinutes: bucket / 60_000,
       threshold: { gt: round(limit, 2) },
-      baseline: { mean: round(stats.mean, 4), stdev: round(stats.sd, 4), samples: stats.n, windowDays: span / DAY_MS, sigma },
+      baseline: {
+        mean: round(stats.mean, 4),
+        stdev: round(stats.sd, 4),
+        samples: stats.n,
+        windowDays: span / DAY_MS,
+        sigma
+      },
       learning: state
     },
     dedup: `a${event.id}`
@@ -251,7 +288,12 @@ const percentile: Method = (rule, view, env) => {
       .map((v) => v.get(field))
       .filter((x): x is number => typeof x === 'number' && Number.isFinite(x))
       .sort((a, b) => a - b)
-    return { n: values.length, firstTs: pop.ts[0] ?? null, p: quantile(values, q), max: values[values.length - 1] ?? 0 }
+    return {
+      n: values.length,
+      firstTs: pop.ts[0] ?? null,
+      p: quantile(values, q),
+      max: values[values.length - 1] ?? 0
+    }
   })
   const state = learnedState(readLearning(spec.learning), stats.n, stats.firstTs, event, env)
   const factor = numberSetting(spec, 'factor') as number
@@ -265,14 +307,31 @@ const percentile: Method = (rule, view, env) => {
     overEquity = equity !== null && value > share * equity && (!state.learned || value > stats.p)
   }
   if (!overBaseline && !overEquity) return null
+  const fmt = (x: number) => `$${Math.round(x).toLocaleString('en-US')}`
+  const why = overBaseline
+    ? `${round(value / stats.p, 1)}× this account's ${q * 100}th percentile of ${fmt(stats.p)} over the last ${span / DAY_MS} days (limit ${factor}×)`
+    : `${Math.round((value / (equity as number)) * 100)} % of the account's equity of ${fmt(equity as number)} (limit ${Math.round((share as number) * 100)} %)`
   return {
     evidence: [event],
     reasoning: {
       observed: round(value, 2),
-      threshold: { gt: round(factor * stats.p, 2), ...(share !== null ? { equityShare: share } : {}) },
+      threshold: {
+        gt: round(factor * stats.p, 2),
+        ...(share !== null ? { equityShare: share } : {})
+      },
       reason: overBaseline ? 'baseline' : 'equity',
-      baseline: { percentile: q * 100, value: round(stats.p, 2), max: round(stats.max, 2), samples: stats.n, windowDays: span / DAY_MS, factor },
-      ...(equity !== null ? { equityUsd: round(equity, 2), shareOfEquity: round(value / equity, 4) } : {}),
+      why,
+      baseline: {
+        percentile: q * 100,
+        value: round(stats.p, 2),
+        max: round(stats.max, 2),
+        samples: stats.n,
+        windowDays: span / DAY_MS,
+        factor
+      },
+      ...(equity !== null
+        ? { equityUsd: round(equity, 2), shareOfEquity: round(value / equity, 4) }
+        : {}),
       learning: state
     },
     dedup: `e${event.id}`
@@ -343,7 +402,9 @@ const drawdown: Method = (rule, view, env) => {
   const decreased = series.filter((v) => v.get('derived.quantityDecreased') === true)
   if (decreased.length === 0) return null
   return {
-    evidence: [...new Set([peakView, ...decreased, view])].map((v) => v.event).sort((a, b) => a.ts - b.ts || a.id - b.id),
+    evidence: [...new Set([peakView, ...decreased, view])]
+      .map((v) => v.event)
+      .sort((a, b) => a.ts - b.ts || a.id - b.id),
     reasoning: {
       observed: round(current, 4),
       threshold: { gte: drop },

@@ -7,7 +7,11 @@ import type { KindEvaluator } from './types'
 
 export const evaluateMatch: KindEvaluator = (rule, view, env) => {
   if (!rule.test(rule.condition, view) || env.excepted(rule, view)) return null
-  return { evidence: [view.event], reasoning: { matched: rule.doc.detection.condition }, dedup: `e${view.event.id}` }
+  return {
+    evidence: [view.event],
+    reasoning: { matched: rule.doc.detection.condition },
+    dedup: `e${view.event.id}`
+  }
 }
 
 export const evaluatePosture: KindEvaluator = (rule, view, env) => {

@@ -31,14 +31,27 @@ export const evaluateNewValue: KindEvaluator = (rule, view, env) => {
     const known = row !== undefined && row.first_ts <= event.ts && row.last_ts >= event.ts - span
     if (!known) {
       const basis = history.seen(event.accountId, samplesKey, '*')
-      const state = learnedState(readLearning(spec.learning), basis?.count ?? 0, basis?.first_ts ?? null, event, env)
+      const state = learnedState(
+        readLearning(spec.learning),
+        basis?.count ?? 0,
+        basis?.first_ts ?? null,
+        event,
+        env
+      )
       if (state.learned) {
         let level: Level | undefined
         let recent = 1
         const escalate = spec.escalate as Record<string, unknown> | undefined
         if (escalate) {
-          recent = history.newValuesBetween(event.accountId, memory, event.ts - windowMs(escalate.window), event.ts) + 1
-          if (recent >= (numberSetting(escalate, 'count') as number)) level = escalate.level as Level
+          recent =
+            history.newValuesBetween(
+              event.accountId,
+              memory,
+              event.ts - windowMs(escalate.window),
+              event.ts
+            ) + 1
+          if (recent >= (numberSetting(escalate, 'count') as number))
+            level = escalate.level as Level
         }
         const knownValues = history.recentValues(event.accountId, memory, event.ts - span, 10)
         const dedupSpan = spec.dedup ? windowMs(spec.dedup) : null
@@ -53,7 +66,9 @@ export const evaluateNewValue: KindEvaluator = (rule, view, env) => {
             learning: state,
             ...(escalate ? { newValuesInWindow: recent, escalated: level !== undefined } : {})
           },
-          dedup: dedupSpan ? `v${value}:${Math.floor(event.ts / dedupSpan)}` : `v${value}:${event.id}`,
+          dedup: dedupSpan
+            ? `v${value}:${Math.floor(event.ts / dedupSpan)}`
+            : `v${value}:${event.id}`,
           ...(level ? { level } : {})
         }
       }

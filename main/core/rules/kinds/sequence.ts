@@ -17,11 +17,14 @@ interface Step {
 export const evaluateSequence: KindEvaluator = (rule, view, env) => {
   const event = view.event
   const spec = rule.spec
-  const steps = ((spec.steps as Record<string, unknown>[]) ?? []).map(
-    (s): Step => ({ name: String(s.name), match: String(s.match), min: numberSetting(s, 'min', 1) as number })
-  )
+  const steps = ((spec.steps as Record<string, unknown>[]) ?? []).map((s): Step => ({
+    name: String(s.name),
+    match: String(s.match),
+    min: numberSetting(s, 'min', 1) as number
+  }))
   const last = steps[steps.length - 1]
-  if (!last || !rule.test(rule.condition, view) || !rule.test(rule.expr(last.match), view)) return null
+  if (!last || !rule.test(rule.condition, view) || !rule.test(rule.expr(last.match), view))
+    return null
   if (env.excepted(rule, view)) return null
   const span = windowMs(spec.window)
   const earlier: EventView[] = env.history
@@ -36,7 +39,8 @@ export const evaluateSequence: KindEvaluator = (rule, view, env) => {
     const step = steps[i] as Step
     const matcher = rule.expr(step.match)
     const matched: number[] = []
-    for (let j = 0; j < boundary; j++) if (rule.test(matcher, earlier[j] as EventView)) matched.push(j)
+    for (let j = 0; j < boundary; j++)
+      if (rule.test(matcher, earlier[j] as EventView)) matched.push(j)
     if (matched.length < step.min) return null
     // The latest `min` events fix the order; every matching event before the boundary is evidence.
     boundary = matched[matched.length - step.min] as number
@@ -47,7 +51,10 @@ export const evaluateSequence: KindEvaluator = (rule, view, env) => {
   const differing: Record<string, string[]> = {}
   for (const field of differ) {
     const values = new Set(
-      evidence.map((e) => env.view(e).get(field)).filter((x) => x !== null && x !== undefined).map(String)
+      evidence
+        .map((e) => env.view(e).get(field))
+        .filter((x) => x !== null && x !== undefined)
+        .map(String)
     )
     if (values.size > 1) differing[field] = [...values]
   }
@@ -58,7 +65,9 @@ export const evaluateSequence: KindEvaluator = (rule, view, env) => {
       steps: chosen.map((c) => ({ step: c.step, count: c.events.length })),
       threshold: Object.fromEntries(steps.map((s) => [s.name, { gte: s.min }])),
       windowMinutes: span / 60_000,
-      ...(differ.length ? { differ: differing, differValues: Object.values(differing)[0] ?? [] } : {})
+      ...(differ.length
+        ? { differ: differing, differValues: Object.values(differing)[0] ?? [] }
+        : {})
     },
     dedup: `s${evidence[0]?.id ?? event.id}`
   }

@@ -18,7 +18,9 @@ interface Limit {
 
 function readLimits(spec: Record<string, unknown>): Limit[] {
   return ((spec.limits as Record<string, unknown>[]) ?? []).map((l) => {
-    const op = (['gt', 'gte', 'lt', 'lte'] as const).find((k) => l[k] !== undefined && l[k] !== null)
+    const op = (['gt', 'gte', 'lt', 'lte'] as const).find(
+      (k) => l[k] !== undefined && l[k] !== null
+    )
     if (!op) throw new Error('limit has no comparison')
     return {
       over: (l.over as Limit['over']) ?? 'window',
@@ -34,7 +36,12 @@ function metric(rule: CompiledRule, views: EventView[], spec: Record<string, unk
   const field = spec.field as string | undefined
   switch (spec.metric) {
     case 'distinct':
-      return new Set(views.map((v) => v.get(field as string)).filter((x) => x !== null && x !== undefined).map(String)).size
+      return new Set(
+        views
+          .map((v) => v.get(field as string))
+          .filter((x) => x !== null && x !== undefined)
+          .map(String)
+      ).size
     case 'sum':
       return views.reduce((acc, v) => {
         const x = v.get(field as string)
@@ -57,7 +64,8 @@ export const evaluateThreshold: KindEvaluator = (rule, view, env) => {
   const span = windowMs(spec.window)
   const groupBy = (spec.groupBy as string[] | undefined) ?? []
   const group = groupBy.map((f) => view.get(f) ?? null)
-  const sameGroup = (v: EventView) => groupBy.every((f, i) => String(v.get(f) ?? null) === String(group[i]))
+  const sameGroup = (v: EventView) =>
+    groupBy.every((f, i) => String(v.get(f) ?? null) === String(group[i]))
   const members: EventView[] = []
   for (const e of env.history.window(event, rule.types, event.ts - span + 1)) {
     if (e.id === event.id) continue
@@ -82,12 +90,21 @@ export const evaluateThreshold: KindEvaluator = (rule, view, env) => {
     }
     const holdsNow = compare(limit.op, observed, limit.value) && withEvent.length >= limit.minCount
     const heldBefore =
-      previous !== null && compare(limit.op, previous, limit.value) && members.length >= limit.minCount
+      previous !== null &&
+      compare(limit.op, previous, limit.value) &&
+      members.length >= limit.minCount
     if (!holdsNow || heldBefore) continue
     const evidence: StoredEvent[] = limit.over === 'event' ? [event] : withEvent.map((v) => v.event)
     const distinct =
       spec.metric === 'distinct' && field
-        ? [...new Set(withEvent.map((v) => v.get(field)).filter((x) => x !== null && x !== undefined).map(String))]
+        ? [
+            ...new Set(
+              withEvent
+                .map((v) => v.get(field))
+                .filter((x) => x !== null && x !== undefined)
+                .map(String)
+            )
+          ]
         : null
     return {
       evidence,
@@ -96,11 +113,17 @@ export const evaluateThreshold: KindEvaluator = (rule, view, env) => {
         field: field ?? null,
         observed: raw,
         count: withEvent.length,
-        threshold: { [limit.op]: limit.value, over: limit.over, ...(limit.of ? { of: limit.of } : {}) },
+        threshold: {
+          [limit.op]: limit.value,
+          over: limit.over,
+          ...(limit.of ? { of: limit.of } : {})
+        },
         ...(limit.minCount ? { minCount: limit.minCount } : {}),
         ...(limit.of === 'equity' ? { equityUsd: equity, shareOfEquity: observed } : {}),
         windowMinutes: span / 60_000,
-        ...(groupBy.length ? { group: Object.fromEntries(groupBy.map((f, i) => [f, group[i]])) } : {}),
+        ...(groupBy.length
+          ? { group: Object.fromEntries(groupBy.map((f, i) => [f, group[i]])) }
+          : {}),
         ...(distinct ? { values: distinct } : {})
       },
       dedup: limit.over === 'event' ? `e${event.id}` : `w${evidence[0]?.id ?? event.id}`

@@ -58,7 +58,14 @@ export function learnedState(
   firstSampleTs: number | null,
   event: StoredEvent,
   env: KindEnv
-): { learned: boolean; samples: number; minSamples: number; days: number; minDays: number; via: string } {
+): {
+  learned: boolean
+  samples: number
+  minSamples: number
+  days: number
+  minDays: number
+  via: string
+} {
   const days = firstSampleTs === null ? 0 : Math.max(0, (event.ts - firstSampleTs) / DAY_MS)
   const base = {
     samples,
@@ -66,7 +73,8 @@ export function learnedState(
     days: Math.round(days * 10) / 10,
     minDays: learning.minDays
   }
-  if (samples >= learning.minSamples && days >= learning.minDays) return { learned: true, ...base, via: 'samples' }
+  if (samples >= learning.minSamples && days >= learning.minDays)
+    return { learned: true, ...base, via: 'samples' }
   if (env.scope === 'live' && learning.liveAfterAccountDays !== null) {
     const since = env.history.accountSince(event.accountId)
     if (since !== null && event.ts - since >= learning.liveAfterAccountDays * DAY_MS) {
@@ -78,5 +86,11 @@ export function learnedState(
 
 /** Comparison operators of limits and thresholds. */
 export function compare(op: 'gt' | 'gte' | 'lt' | 'lte', value: number, limit: number): boolean {
-  return op === 'gt' ? value > limit : op === 'gte' ? value >= limit : op === 'lt' ? value < limit : value <= limit
+  return op === 'gt'
+    ? value > limit
+    : op === 'gte'
+      ? value >= limit
+      : op === 'lt'
+        ? value < limit
+        : value <= limit
 }
