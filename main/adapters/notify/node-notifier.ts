@@ -101,24 +101,26 @@ export class NodeNotifierNotifier implements Notifier {
   }
 
   private options(request: NotificationRequest): Record<string, unknown> {
-    const labels = this.supportsActions ? (request.actions ?? []).map((a) => a.label) : []
+    const labels = this.supportsActions
+      ? (request.actions ?? []).map((a) => buttonLabel(a.label))
+      : []
     const common = { title: request.title, message: request.body, wait: true, icon: this.icon }
     if (this.platform === 'darwin') {
-      return {
+      return withoutUndefined({
         ...common,
         group: this.tag(request.id),
         timeout: this.timeoutSeconds,
         sound: request.urgency === 'critical' ? 'Basso' : false,
         ...(labels.length ? { actions: labels, closeLabel: 'Dismiss' } : {}),
         ...(labels.length > 1 ? { dropdownLabel: 'Respond' } : {})
-      }
+      })
     }
-    return {
+    return withoutUndefined({
       ...common,
       id: this.tag(request.id),
       appID: this.windowsAppId,
       ...(labels.length ? { actions: labels } : {})
-    }
+    })
   }
 
   /** macOS groups are strings; SnoreToast ids are numbers. */
@@ -148,14 +150,27 @@ export function mapNodeNotifierAnswer(
   if (metadata?.activationType === 'actionClicked') {
     const index = Number(metadata.activationValueIndex)
     const byIndex = Number.isInteger(index) ? actions[index] : undefined
-    const byLabel = actions.find((a) => a.label === metadata.activationValue)
+    const byLabel = actions.find((a) => buttonLabel(a.label) === metadata.activationValue)
     return (byIndex ?? byLabel)?.id ?? null
   }
   if (metadata?.button) {
-    return actions.find((a) => a.label === metadata.button)?.id ?? null
+    return actions.find((a) => buttonLabel(a.label) === metadata.button)?.id ?? null
   }
   if (metadata?.activationType === 'contentsClicked' || response === 'activate') return 'default'
   return null
+}
+
+/**
+ * node-notifier joins button labels with ',' (macOS) or ';' (Windows) into one argument, so a
+ * separator inside a label would split the button in two.
+ */
+function buttonLabel(label: string): string {
+  return label.replace(/[,;]/g, ' ')
+}
+
+/** node-notifier turns every key into a command-line flag, `undefined` included ("-appID undefined"). */
+function withoutUndefined(options: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined))
 }
 
 /** A positive 31-bit id derived from the request id, the same in every run (FNV-1a). */

@@ -80,6 +80,15 @@ describe('NodeNotifierNotifier on macOS', () => {
     await expect(first.response).resolves.toBeNull()
   })
 
+  it('passes no undefined flags and keeps separators out of button labels', () => {
+    const { backend, notifier } = setup()
+    notifier.notify({ ...request, actions: [{ id: 'kill-switch', label: 'Cancel, revoke' }] })
+    const options = backend.calls[0]!.options
+    expect(Object.values(options)).not.toContain(undefined)
+    expect(options).not.toHaveProperty('icon')
+    expect(options.actions).toEqual(['Cancel  revoke'])
+  })
+
   it('turns a backend error into null', async () => {
     const { backend, notifier } = setup()
     const handle = notifier.notify(request)
