@@ -71,6 +71,13 @@ test.describe('headless HTTP gate', () => {
     expect(sameHostOtherPort.status).toBe(403)
   })
 
+  test('the UI without the access link says how to get in, and shows no data', async ({ page }) => {
+    await page.goto('/')
+    await expect(page.getByTestId('unauthorized')).toBeVisible()
+    await expect(page.getByTestId('unauthorized')).toContainText('#token=')
+    await expect(page.getByTestId('account-card')).toHaveCount(0)
+  })
+
   test('the UI is served with a strict Content-Security-Policy', async () => {
     const reply = await send('/', {}, 'GET')
     expect(reply.status).toBe(200)
