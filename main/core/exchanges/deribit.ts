@@ -214,6 +214,7 @@ class DeribitConnector implements Connector {
   private readonly overlapMs: number
   private currencies: string[] | null
   private marketsLoadedAt: number | null = null
+  private marketsTriedAt: number | null = null
   private marketsFailure: ExchangeFault | null = null
   private readonly index = new Map<string, { value: number | null; at: number }>()
   /** keyId → what we know (kept across polls so removed keys still resolve). Never holds secrets. */
@@ -280,13 +281,15 @@ class DeribitConnector implements Connector {
    * raw instrument names once and unified symbols later would look like a brand-new symbol.
    */
   private async ensureMarkets(now: number, reload = false): Promise<void> {
-    const fresh = this.marketsLoadedAt !== null && !reload
-    const tooSoon =
-      this.marketsLoadedAt !== null &&
-      now - this.marketsLoadedAt < (this.options.marketsReloadMs ?? 10 * 60_000)
-    if (fresh || (reload && tooSoon)) return
+    if (this.marketsLoadedAt !== null && !reload) return
+    const every = this.options.marketsReloadMs ?? 10 * 60_000
+    if (reload && this.marketsTriedAt !== null && now - this.marketsTriedAt < every) return
+    const retry = this.marketsTriedAt !== null
+    this.marketsTriedAt = now
     try {
-      await this.ccxt.loadMarkets(reload)
+      // ccxt keeps a failed first load as a rejected promise and hands it back to every later
+      // loadMarkets() call; only reload=true starts a fresh attempt.
+      await this.ccxt.loadMarkets(reload || retry)
       this.marketsLoadedAt = now
       this.marketsFailure = null
       if (!this.options.currencies?.length) {
@@ -297,10 +300,12 @@ class DeribitConnector implements Connector {
         else this.currencies ??= await this.fetchCurrencyIds()
       }
     } catch (error) {
-      this.marketsFailure = classifyError(error, this.classifyContext('markets'))
+      const fault = classifyError(error, this.classifyContext('markets'))
+      // A failed refresh keeps the markets already loaded; only a first load failure blocks streams.
+      if (this.marketsLoadedAt === null) this.marketsFailure = fault
       this.logger.warn('deribit: could not load markets', {
         account: this.account.id,
-        error: this.marketsFailure.message
+        error: fault.message
       })
     }
   }

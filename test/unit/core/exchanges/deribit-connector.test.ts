@@ -176,6 +176,49 @@ describe('streams', () => {
     expect(next.events.map((e) => e.exchangeRecordId)).toEqual(['3'])
   })
 
+  it('without a market list, order and fill streams wait (no raw instrument names leak out)', async () => {
+    let down = true
+    const order = {
+      order_id: 'BTC-5',
+      instrument_name: 'BTC-PERPETUAL',
+      direction: 'buy',
+      order_type: 'limit',
+      order_state: 'open',
+      amount: 100,
+      price: 40000,
+      creation_timestamp: NOW - 100,
+      last_update_timestamp: NOW - 100,
+      web: true,
+      api: false
+    }
+    const { connector } = await setup({
+      'public/get_instruments': (q) =>
+        down ? { status: 502, raw: 'Bad Gateway' } : marketRoutes['public/get_instruments']!(q),
+      'private/get_open_orders_by_currency': (q) => ({
+        result: q.get('currency') === 'BTC' ? [order] : []
+      })
+    })
+    const first = await connector.poll({})
+    expect(first.errors.map((e) => e.stream).sort()).toEqual([
+      'fills:BTC',
+      'fills:ETH',
+      'orders:BTC',
+      'orders:ETH'
+    ])
+    expect(first.errors[0]!.fault.message).toMatch(/market list unavailable/)
+    expect(first.keys).toBeDefined()
+    down = false
+    const second = await connector.poll(first.cursors)
+    expect(second.errors).toEqual([])
+    expect(second.events).toMatchObject([
+      {
+        type: 'order.new',
+        exchangeRecordId: 'BTC-5',
+        data: { symbol: 'BTC/USD:BTC', origin: 'web', notionalUsd: 100 }
+      }
+    ])
+  })
+
   it('a wrong shape on one currency fails only that stream', async () => {
     const { connector } = await setup({
       'private/get_open_orders_by_currency': (q) =>
