@@ -279,6 +279,10 @@ export const contract = {
     input: z.object({ incidentId: id }).strict(),
     output: incidentViewSchema
   },
+  [METHODS.incidentsReport]: {
+    input: z.object({ incidentId: id, format: z.enum(['markdown', 'json']) }).strict(),
+    output: z.object({ filename: z.string(), mime: z.string(), content: z.string() })
+  },
   [METHODS.historyQuery]: {
     input: historyQuerySchema,
     output: z.object({

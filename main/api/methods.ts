@@ -11,6 +11,7 @@ export const METHODS = {
   incidentsList: 'incidents.list',
   incidentsGet: 'incidents.get',
   incidentsAcknowledge: 'incidents.acknowledge',
+  incidentsReport: 'incidents.report',
   historyQuery: 'history.query',
   killSwitchFire: 'killSwitch.fire',
   countdownCancel: 'countdown.cancel',

@@ -141,6 +141,20 @@ export class KillSwitch {
     return row ? (JSON.parse(row.result) as KillSwitchReport) : null
   }
 
+  /** The latest finished run that included this account. */
+  lastFor(accountId: string): KillSwitchReport | null {
+    const rows = this.db
+      .prepare(
+        'SELECT result FROM kill_switch_runs WHERE finished_at IS NOT NULL ORDER BY started_at DESC, rowid DESC LIMIT 50'
+      )
+      .all() as { result: string }[]
+    for (const row of rows) {
+      const report = JSON.parse(row.result) as KillSwitchReport
+      if (report.accounts.some((a) => a.account === accountId)) return report
+    }
+    return null
+  }
+
   get(id: string): KillSwitchReport | null {
     const row = this.db
       .prepare('SELECT result FROM kill_switch_runs WHERE id = ? AND finished_at IS NOT NULL')

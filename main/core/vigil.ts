@@ -20,6 +20,7 @@ import type { Capability, Connector } from './exchanges/connector'
 import { listExchangeIds } from './exchanges/ccxt-factory'
 import { classifyError } from './exchanges/errors'
 import { createConnector, DEEP_EXCHANGES, isSupportedExchange } from './exchanges/registry'
+import { buildIncidentReport, incidentReportMarkdown } from './incident-report'
 import { Incidents, type RecordedAlert } from './incidents'
 import { KillSwitch, type KillSwitchTarget } from './kill-switch'
 import type { LoginData, NewEvent, StoredEvent } from './model'
@@ -382,14 +383,12 @@ export async function createVigil(deps: VigilDeps): Promise<Vigil & { internals:
     const list = accounts.list()
     const open = incidents.openCount()
     const paused = isPaused()
-    const countdowns = response
-      .activeCountdowns()
-      .map((c) => ({
-        incidentId: c.incidentId,
-        level: c.level,
-        endsAt: c.endsAt,
-        action: c.action
-      }))
+    const countdowns = response.activeCountdowns().map((c) => ({
+      incidentId: c.incidentId,
+      level: c.level,
+      endsAt: c.endsAt,
+      action: c.action
+    }))
     let tray: Status['tray'] = 'watching'
     let trayReason = list.length
       ? `Watching ${list.length} account${list.length > 1 ? 's' : ''}`
@@ -551,6 +550,28 @@ export async function createVigil(deps: VigilDeps): Promise<Vigil & { internals:
       })
       emitStatus()
       return requireIncident(incidentId)
+    },
+    'incidents.report': async ({ incidentId, format }) => {
+      requireIncident(incidentId)
+      const report = buildIncidentReport(db, incidentId, clock.now())
+      audit.append({
+        at: clock.now(),
+        actor: 'user',
+        action: 'incident.export',
+        accountId: report.incident.accountId,
+        detail: { incidentId, format }
+      })
+      return format === 'json'
+        ? {
+            filename: `vigil-incident-${incidentId}.json`,
+            mime: 'application/json',
+            content: JSON.stringify(report, null, 2)
+          }
+        : {
+            filename: `vigil-incident-${incidentId}.md`,
+            mime: 'text/markdown',
+            content: incidentReportMarkdown(report)
+          }
     },
     'history.query': async (input) => {
       const limit = input.limit ?? 200

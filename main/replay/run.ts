@@ -7,6 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 
 import { createCcxtFactory } from '../core/exchanges/ccxt-factory'
+import { buildIncidentReport, incidentReportMarkdown } from '../core/incident-report'
 import type { Logger, NotificationHandle, NotificationRequest, Notifier } from '../core/ports'
 import { silentLogger } from '../core/ports'
 import { MemorySecretStore } from '../core/secrets/memory-store'
@@ -134,13 +135,11 @@ export async function runReplay(
             e.kind === 'api_key_removed' && e.account === account ? [e.keyId] : []
           )
         )
-        return sim
-          .keys(account)
-          .map((k) => ({
-            enabled: k.enabled,
-            removed: k.removed,
-            removedByTimeline: removedByTimeline.has(k.ref)
-          }))
+        return sim.keys(account).map((k) => ({
+          enabled: k.enabled,
+          removed: k.removed,
+          removedByTimeline: removedByTimeline.has(k.ref)
+        }))
       },
       killSwitch: vigil.internals.killSwitch.last()
     })
@@ -153,6 +152,17 @@ export async function runReplay(
         JSON.stringify(vigil.internals.incidents.allAlerts(), null, 2)
       )
       writeFileSync(join(dir, 'notifications.json'), JSON.stringify(notifier.shown, null, 2))
+      for (const incident of vigil.internals.incidents.list({ scope: 'live', limit: 1000 })) {
+        const incidentReport = buildIncidentReport(vigil.internals.db, incident.id, clock.now())
+        writeFileSync(
+          join(dir, `incident-${incident.id}.md`),
+          incidentReportMarkdown(incidentReport)
+        )
+        writeFileSync(
+          join(dir, `incident-${incident.id}.json`),
+          JSON.stringify(incidentReport, null, 2)
+        )
+      }
     }
     return report
   } finally {

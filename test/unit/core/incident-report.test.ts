@@ -1,0 +1,177 @@
+import { describe, expect, it } from 'vitest'
+
+import { openDatabase } from '../../../main/core/db/open'
+import { AccountsRepo } from '../../../main/core/db/repos/accounts'
+import { AuditLog } from '../../../main/core/db/repos/audit'
+import { EventStore } from '../../../main/core/db/repos/events'
+import { buildIncidentReport, incidentReportMarkdown } from '../../../main/core/incident-report'
+import { Incidents } from '../../../main/core/incidents'
+import { KillSwitch } from '../../../main/core/kill-switch'
+import { silentLogger, systemClock } from '../../../main/core/ports'
+import type { Connector } from '../../../main/core/exchanges/connector'
+
+function seeded() {
+  const db = openDatabase(':memory:')
+  new AccountsRepo(db).insert({
+    id: 'acc',
+    exchange: 'deribit',
+    label: 'Main',
+    endpoint: null,
+    keyHint: 'abcd',
+    pollSeconds: 1,
+    createdAt: 0,
+    options: {}
+  })
+  const stored = new EventStore(db).ingest(
+    [
+      {
+        accountId: 'acc',
+        kind: 'login',
+        type: 'login.failure',
+        exchangeRecordId: '101',
+        ts: 1000,
+        data: { ip: '45.155.205.17', success: false, country: 'RU' }
+      },
+      {
+        accountId: 'acc',
+        kind: 'login',
+        type: 'login.success',
+        exchangeRecordId: '102',
+        ts: 2000,
+        data: { ip: '185.220.101.4', success: true, country: 'DE', device: 'Chrome / Windows' }
+      },
+      {
+        accountId: 'acc',
+        kind: 'withdrawal',
+        type: 'withdrawal.new',
+        exchangeRecordId: '500003#unconfirmed',
+        ts: 3000,
+        data: {
+          withdrawalId: '500003',
+          currency: 'BTC',
+          amount: 2.4,
+          address: 'bc1qattacker',
+          status: 'unconfirmed'
+        }
+      }
+    ],
+    5000,
+    'live'
+  )
+  const incidents = new Incidents(db)
+  const base = { accountId: 'acc', reasoning: { threshold: 3 }, suggestKillSwitch: true }
+  const first = incidents.record(
+    {
+      ...base,
+      ruleId: 'login.failures_then_success',
+      level: 'critical',
+      family: 'login',
+      title: 'Failed logins followed by a successful one',
+      explanation: '1 failure then success',
+      evidence: [stored[0]!.id, stored[1]!.id],
+      dedupKey: 'a',
+      eventTs: 2000
+    },
+    6000,
+    'live'
+  )!
+  const later = incidents.record(
+    {
+      ...base,
+      ruleId: 'funds.withdrawal_new_address',
+      level: 'critical',
+      family: 'funds',
+      title: 'Withdrawal to a new address',
+      explanation: '2.4 BTC to a new address',
+      evidence: [stored[2]!.id],
+      dedupKey: 'b',
+      eventTs: 3000
+    },
+    9000,
+    'live'
+  )!
+  return { db, first, later }
+}
+
+const connector = (result: Partial<Awaited<ReturnType<Connector['killSwitch']>>>): Connector =>
+  ({
+    killSwitch: async () => ({
+      account: 'acc',
+      exchange: 'deribit',
+      contained: true,
+      ordersCancelled: 3,
+      ordersRemaining: 0,
+      key: 'disabled',
+      keysDisabled: ['2'],
+      keysRemoved: [],
+      manualSteps: [],
+      manualUrl: null,
+      steps: [],
+      errors: [],
+      ...result
+    })
+  }) as unknown as Connector
+
+describe('incident report', () => {
+  it('tells the story in the investigation order with record ids, cause, impact and read-back results', async () => {
+    const { db, first } = seeded()
+    const ks = new KillSwitch(db, new AuditLog(db), systemClock, silentLogger)
+    const run = await ks.fire({
+      targets: [{ accountId: 'acc', exchange: 'deribit', connector: connector({}) }],
+      trigger: 'policy: countdown expired',
+      incidentId: first.incident.id
+    })
+    new Incidents(db).linkKillSwitch(first.incident.id, run.id)
+    const report = buildIncidentReport(db, first.incident.id, 10_000)
+    expect(report.timeline.map((t) => t.exchangeRecordId)).toEqual(['101', '102'])
+    expect(report.timeline[1]!.summary).toBe('Login from 185.220.101.4 (DE) with Chrome / Windows')
+    expect(report.likelyCause.join(' ')).toMatch(/Credential stuffing/)
+    expect(report.impact.ips).toEqual(['45.155.205.17', '185.220.101.4'])
+    expect(report.killSwitch!.accounts[0]).toMatchObject({ ordersRemaining: 0, key: 'disabled' })
+    const md = incidentReportMarkdown(report)
+    for (const heading of [
+      '## 1. What happened',
+      '## 2. Likely cause',
+      '## 3. Impact',
+      '## 4. What Vigil did',
+      '## 5. What you still need to do by hand',
+      '## 6. Recommendations'
+    ]) {
+      expect(md).toContain(heading)
+    }
+    expect(md).toContain('| acc | yes | 3 | 0 | disabled |')
+  })
+
+  it('lists what remains by hand and covers later incidents with the earlier containment', async () => {
+    const { db, later } = seeded()
+    const ks = new KillSwitch(db, new AuditLog(db), systemClock, silentLogger)
+    await ks.fire({
+      targets: [
+        {
+          accountId: 'acc',
+          exchange: 'binance',
+          connector: connector({
+            key: 'manual-revoke-required',
+            manualSteps: ['Delete the API key ending abcd'],
+            manualUrl: 'https://www.binance.com/en/my/settings/api-management'
+          })
+        }
+      ],
+      trigger: 'user'
+    })
+    const report = buildIncidentReport(db, later.incident.id)
+    expect(report.killSwitch).not.toBeNull()
+    expect(report.remaining.join('\n')).toContain(
+      'Delete the API key ending abcd (https://www.binance.com/en/my/settings/api-management)'
+    )
+    expect(report.remaining.join('\n')).toMatch(/support at once about the withdrawals/)
+    expect(report.impact.withdrawals).toEqual([
+      { currency: 'BTC', amount: 2.4, address: 'bc1qattacker' }
+    ])
+    expect(report.timeline[0]!.exchangeRecordId).toBe('500003')
+  })
+
+  it('names a missing incident', () => {
+    expect(() => buildIncidentReport(seeded().db, 'nope')).toThrow(/no incident with id nope/)
+  })
+})
