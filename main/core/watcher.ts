@@ -154,10 +154,14 @@ export class AccountWatcher {
       )
     }
     if (result.balances) diffBalances(this.db, account.id, result.balances, now)
+    // Like keys, the address book as found when the account is added is the baseline, not news.
+    const baseline = result.events.map((e) =>
+      e.type === 'address.added' ? { ...e, type: 'address.seen' as const } : e
+    )
     stored.push(
       ...this.hooks.ingest(
         account,
-        [...result.events].sort((a, b) => a.ts - b.ts),
+        baseline.sort((a, b) => a.ts - b.ts),
         'backfill'
       )
     )
