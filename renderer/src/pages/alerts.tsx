@@ -9,6 +9,7 @@ import { ErrorNote } from '../components/error-note'
 import { KillSwitch, KillSwitchResult } from '../components/kill-switch'
 import { Card, PageHeader } from '../components/page'
 import { Reasoning } from '../components/reasoning'
+import { downloadText } from '../download'
 import { eventFacts, formatTime } from '../format'
 import { useLive } from '../hooks/live'
 import { useApi } from '../hooks/use-api'
@@ -116,6 +117,7 @@ function IncidentDetail({ incidentId }: { incidentId: string }) {
     `incident:${incidentId}:${revisions.incidents}`
   )
   const [ackError, setAckError] = useState<ApiCallError | null>(null)
+  const [reportError, setReportError] = useState<ApiCallError | null>(null)
 
   if (detail.error && !detail.data) return <ErrorNote error={detail.error} />
   if (!detail.data) return <p className="muted">{t('common.loading')}</p>
@@ -129,6 +131,16 @@ function IncidentDetail({ incidentId }: { incidentId: string }) {
       setAckError(toApiCallError(err))
     }
     detail.reload()
+  }
+
+  async function report(format: 'markdown' | 'json') {
+    setReportError(null)
+    try {
+      const file = await api.call('incidents.report', { incidentId, format })
+      downloadText(file.filename, file.mime, file.content)
+    } catch (err) {
+      setReportError(toApiCallError(err))
+    }
   }
 
   return (
@@ -149,6 +161,26 @@ function IncidentDetail({ incidentId }: { incidentId: string }) {
             </p>
           </div>
           <div className="detail-actions">
+            <div className="report-actions" role="group" aria-label={t('alerts.report')}>
+              <button
+                type="button"
+                className="button small"
+                data-testid="report-markdown"
+                title={t('alerts.reportExplain')}
+                onClick={() => void report('markdown')}
+              >
+                {t('alerts.reportMarkdown')}
+              </button>
+              <button
+                type="button"
+                className="button small"
+                data-testid="report-json"
+                title={t('alerts.reportExplain')}
+                onClick={() => void report('json')}
+              >
+                JSON
+              </button>
+            </div>
             {incident.status === 'open' || incident.status === 'acknowledged' ? (
               <button
                 type="button"
@@ -162,7 +194,7 @@ function IncidentDetail({ incidentId }: { incidentId: string }) {
             ) : null}
           </div>
         </div>
-        <ErrorNote error={ackError} />
+        <ErrorNote error={ackError ?? reportError} />
         <div className="incident-kill">
           {killSwitch ? (
             <KillSwitchResult

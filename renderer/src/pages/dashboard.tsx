@@ -25,9 +25,14 @@ export function DashboardPage() {
     `incidents:${revisions.incidents}`
   )
   const now = useNow(5000)
-  const open = (incidents.data ?? []).filter(
-    (i) => i.status === 'open' || i.status === 'acknowledged'
-  )
+  // Contained incidents stay in view: the morning after, they are what the trader reads first.
+  const recent = (incidents.data ?? [])
+    .filter((i) => i.status !== 'resolved')
+    .sort(
+      (a, b) =>
+        Number(b.status === 'open') - Number(a.status === 'open') || b.updatedAt - a.updatedAt
+    )
+  const openCount = recent.filter((i) => i.status === 'open').length
 
   return (
     <div className="page">
@@ -55,15 +60,24 @@ export function DashboardPage() {
         </Card>
 
         <Card
-          title={t('dashboard.openIncidents', { n: open.length })}
+          title={
+            <>
+              {t('dashboard.incidents')}
+              {openCount ? (
+                <span className="badge incident-open">
+                  {t('dashboard.openCount', { n: openCount })}
+                </span>
+              ) : null}
+            </>
+          }
           actions={<a href={href('alerts')}>{t('dashboard.allAlerts')}</a>}
         >
           <ErrorNote error={incidents.error} />
-          {open.length === 0 && !incidents.loading ? (
+          {recent.length === 0 && !incidents.loading ? (
             <p className="muted">{t('dashboard.noIncidents')}</p>
           ) : null}
           <ul className="incident-mini">
-            {open.slice(0, 8).map((i) => (
+            {recent.slice(0, 8).map((i) => (
               <li key={i.id} className={`level-edge level-${i.level}`}>
                 <a href={href('alerts', i.id)} data-testid="dashboard-incident">
                   <span className="title">{i.title}</span>

@@ -1,5 +1,5 @@
 import { fireEvent, screen, waitFor, within } from '@testing-library/react'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 
 import { createFakeVigil, makeAlert, makeIncident } from './fake-vigil'
 import { renderApp } from './render-app'
@@ -100,6 +100,31 @@ describe('alerts', () => {
     expect(fake.callsOf('killSwitch.fire')).toEqual([
       { incidentId: 'inc-1', accountIds: ['acc-deribit'], reason: 'incident inc-1' }
     ])
+  })
+
+  it('downloads the incident report as a file', async () => {
+    const fake = createFakeVigil()
+    const saved: Array<{ name: string; blob: Blob }> = []
+    // jsdom has no blob URLs or downloads: record what would be saved.
+    const { createObjectURL, revokeObjectURL } = URL
+    URL.createObjectURL = (blob: Blob) => {
+      saved.push({ name: '', blob })
+      return 'blob:vigil/1'
+    }
+    URL.revokeObjectURL = () => {}
+    const click = vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(function (
+      this: HTMLAnchorElement
+    ) {
+      saved[saved.length - 1].name = this.download
+    })
+    renderApp(fake, { hash: '#/alerts/inc-1' })
+    fireEvent.click(await screen.findByTestId('report-markdown'))
+    await waitFor(() => expect(saved).toHaveLength(1))
+    expect(fake.callsOf('incidents.report')).toEqual([{ incidentId: 'inc-1', format: 'markdown' }])
+    expect(saved[0].name).toBe('vigil-incident-inc-1.md')
+    expect(await saved[0].blob.text()).toBe('# Incident inc-1\n')
+    click.mockRestore()
+    Object.assign(URL, { createObjectURL, revokeObjectURL })
   })
 
   it('says plainly when an incident cannot be found', async () => {

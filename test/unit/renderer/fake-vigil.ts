@@ -269,6 +269,11 @@ export function createFakeVigil(seed: Partial<FakeVigil['state']> = {}): FakeVig
       if (!found) throw { code: 'not-found', message: 'no such incident' }
       return found
     },
+    'incidents.report': ({ incidentId, format }) => ({
+      filename: `vigil-incident-${incidentId}.${format === 'json' ? 'json' : 'md'}`,
+      mime: format === 'json' ? 'application/json' : 'text/markdown',
+      content: format === 'json' ? JSON.stringify({ incidentId }) : `# Incident ${incidentId}\n`
+    }),
     'history.query': (input) => {
       const limit = input.limit ?? 100
       const sorted = state.events

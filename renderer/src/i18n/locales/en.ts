@@ -261,9 +261,10 @@ export const en = {
   dashboard: {
     title: 'Overview',
     demo: 'Demo on the simulator',
-    openIncidents: 'Open incidents ({{n}})',
+    incidents: 'Incidents',
+    openCount: '{{n}} open',
     allAlerts: 'All alerts',
-    noIncidents: 'No open incidents.',
+    noIncidents: 'No incidents.',
     accounts: 'Accounts',
     noAccounts: 'No exchange accounts yet. Add an API key to start watching.',
     addAccount: 'Add an account',
@@ -322,6 +323,10 @@ export const en = {
     keyRemoved: 'Removed'
   },
   alerts: {
+    report: 'Incident report',
+    reportMarkdown: 'Download report',
+    reportExplain:
+      'A report of what happened and what was done, to keep or send to the exchange’s support.',
     title: 'Alerts',
     scope: 'Which incidents',
     scope_live: 'Live',

@@ -257,9 +257,10 @@ export const zhCN: Translations = {
   dashboard: {
     title: '概览',
     demo: '模拟器演示',
-    openIncidents: '未处理事件（{{n}}）',
+    incidents: '事件',
+    openCount: '{{n}} 个未处理',
     allAlerts: '全部告警',
-    noIncidents: '没有未处理的事件。',
+    noIncidents: '没有事件。',
     accounts: '账户',
     noAccounts: '还没有交易所账户。添加一个 API 密钥即可开始监控。',
     addAccount: '添加账户',
@@ -316,6 +317,9 @@ export const zhCN: Translations = {
     keyRemoved: '已删除'
   },
   alerts: {
+    report: '事件报告',
+    reportMarkdown: '下载报告',
+    reportExplain: '记录发生了什么、做了什么的报告，可留存或发给交易所客服。',
     title: '告警',
     scope: '事件范围',
     scope_live: '实时',

@@ -257,9 +257,10 @@ export const zhTW: Translations = {
   dashboard: {
     title: '總覽',
     demo: '模擬器示範',
-    openIncidents: '未處理事件（{{n}}）',
+    incidents: '事件',
+    openCount: '{{n}} 個未處理',
     allAlerts: '全部警示',
-    noIncidents: '沒有未處理的事件。',
+    noIncidents: '沒有事件。',
     accounts: '帳戶',
     noAccounts: '還沒有交易所帳戶。新增一組 API 金鑰即可開始監控。',
     addAccount: '新增帳戶',
@@ -316,6 +317,9 @@ export const zhTW: Translations = {
     keyRemoved: '已刪除'
   },
   alerts: {
+    report: '事件報告',
+    reportMarkdown: '下載報告',
+    reportExplain: '記錄發生了什麼、做了什麼的報告，可留存或寄給交易所客服。',
     title: '警示',
     scope: '事件範圍',
     scope_live: '即時',
