@@ -148,7 +148,22 @@ export async function startServer(options: {
   const { world, faults, clock } = options
   const requests = new RequestLog()
   const held = new Set<ServerResponse>()
-  const context: DialectContext = { world, now: () => clock.now() }
+  const timers = new Set<() => void>()
+  const context: DialectContext = {
+    world,
+    now: () => clock.now(),
+    schedule: (fn, ms) => {
+      const cancel = clock.setTimeout(() => {
+        timers.delete(cancel)
+        fn()
+      }, ms)
+      timers.add(cancel)
+      return () => {
+        timers.delete(cancel)
+        cancel()
+      }
+    }
+  }
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1')
@@ -220,6 +235,8 @@ export async function startServer(options: {
     url: `http://127.0.0.1:${port}`,
     requests,
     close: async () => {
+      for (const cancel of timers) cancel()
+      timers.clear()
       for (const res of held) res.destroy()
       held.clear()
       server.closeAllConnections()

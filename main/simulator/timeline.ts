@@ -71,14 +71,14 @@ export function applyEvent(
         ref: event.keyId ?? `k-${index}`,
         createdAt: now
       })
-      records.push(String(key.id), key.clientId)
+      records.push(...world.keyRecordIds(account, key))
       log(world.securityEvent(account, 'new_api_key', now, key.clientId))
       break
     }
     case 'api_key_changed': {
       const key = keyOrThrow(world, account, event.keyId, index)
       world.changeKey(key, { permissions: event.permissions, ipWhitelist: event.ipWhitelist })
-      records.push(String(key.id), key.clientId)
+      records.push(...world.keyRecordIds(account, key))
       if (event.permissions) log(world.securityEvent(account, 'changed_scope', now, key.clientId))
       if (event.ipWhitelist)
         log(world.securityEvent(account, 'changed_whitelist', now, key.clientId))
@@ -88,7 +88,7 @@ export function applyEvent(
       const key = keyOrThrow(world, account, event.keyId, index)
       key.removed = true
       key.enabled = false
-      records.push(String(key.id), key.clientId)
+      records.push(...world.keyRecordIds(account, key))
       log(world.securityEvent(account, 'removed_api_key', now, key.clientId))
       break
     }
@@ -159,7 +159,12 @@ export function applyEvent(
       )
       break
     case 'leverage':
-      records.push(String(world.setLeverage(account, event.symbol, event.leverage, now).id))
+      records.push(
+        ...world.leverageRecordIds(
+          account,
+          world.setLeverage(account, event.symbol, event.leverage, now)
+        )
+      )
       break
     case 'price':
       world.setPrice(account, event.symbol, event.last)

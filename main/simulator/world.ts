@@ -198,6 +198,13 @@ export interface AccountState {
 export interface IdScheme {
   order(seq: number, market: MarketState): string
   trade(seq: number, market: MarketState): string
+  /**
+   * Extra ids the exchange reports a key under, beyond its numeric id and API key (OKX names no
+   * key id: its connector reports a fingerprint). Registered for originOf.
+   */
+  key?(key: KeyRecord): string[]
+  /** Ids the exchange reports a leverage change under, beyond the change's own id. */
+  leverage?(market: MarketState, leverage: number): string[]
 }
 
 export const plainIds: IdScheme = { order: (seq) => String(seq), trade: (seq) => String(seq) }
@@ -652,6 +659,18 @@ export class World {
     account.leverage.set(symbol, leverage)
     account.leverageChanges.push(change)
     return change
+  }
+
+  /** Every id the account's exchange reports this key under (for originOf). */
+  keyRecordIds(account: AccountState, key: KeyRecord): string[] {
+    return [String(key.id), key.clientId, ...(this.idScheme(account.exchange).key?.(key) ?? [])]
+  }
+
+  /** Every id the account's exchange reports this leverage change under (for originOf). */
+  leverageRecordIds(account: AccountState, change: LeverageChange): string[] {
+    const market = this.market(account, change.symbol)
+    const extra = this.idScheme(account.exchange).leverage?.(market, change.leverage) ?? []
+    return [String(change.id), ...extra]
   }
 
   // ── timeline origins ─────────────────────────────────────────────────────

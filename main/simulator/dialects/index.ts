@@ -4,13 +4,17 @@
  * write `dialects/<exchange>.ts` (see the checklist in `types.ts`) and add it below.
  */
 import type { ExchangeId } from '../../replay/scenario'
+import { bybitDialect } from './bybit'
 import { deribitDialect } from './deribit'
+import { okxDialect } from './okx'
 import type { Dialect } from './types'
 
 export type { Dialect, DialectContext, SimRequest, SimResponse } from './types'
 
 const DIALECTS: Partial<Record<ExchangeId, Dialect>> = {
-  deribit: deribitDialect
+  bybit: bybitDialect,
+  deribit: deribitDialect,
+  okx: okxDialect
 }
 
 /** The dialect for an exchange, or undefined while it is not yet written. */

@@ -42,6 +42,11 @@ export interface DialectContext {
   world: World
   /** Clock ms. */
   now(): number
+  /**
+   * Runs `fn` after `ms` of clock time (exchange-side timers such as OKX's cancel-all-after);
+   * returns a cancel function. Pending timers are dropped when the server closes.
+   */
+  schedule?(fn: () => void, ms: number): () => void
 }
 
 export interface Dialect {
