@@ -12,6 +12,8 @@ export interface FieldContext {
   enricher?: Enricher
   /** USD price of one unit of a currency, when the engine knows it (from balances). */
   priceUsd(accountId: string, currency: string): number | null
+  /** Withdrawals to this address stored for the account (any time: in a retro-scan the whole backfill is known). */
+  withdrawalsTo(accountId: string, address: string): number
 }
 
 const DAY_MS = 86_400_000
@@ -30,28 +32,40 @@ export const USD_STABLE = new Set([
   'USDE'
 ])
 
-/** Permissions that let a key trade (normalised names and the raw ones some exchanges use). */
-const TRADING = new Set([
-  'trade',
-  'spot',
-  'futures',
-  'margin',
-  'options',
-  'derivatives',
-  'contract',
-  'swap',
-  'perpetual'
-])
-
 /** Whitelist entries that allow every address. */
 const OPEN_ENTRIES = new Set(['*', '0.0.0.0/0', '0.0.0.0', '::/0'])
-
-const isTrading = (p: string) => TRADING.has(p.toLowerCase()) || /trade/i.test(p)
 
 const strings = (v: unknown): string[] =>
   Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []
 
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null)
+
+/** What a key can do, whatever the exchange calls it. */
+export type Capability = 'read' | 'trade' | 'withdraw' | 'transfer'
+
+/**
+ * Maps exchange permission names to capabilities: normalised names (`withdraw`, `spot`), Deribit
+ * scopes (`wallet:read_write` can withdraw, `trade:read` cannot trade), Bybit (`Withdraw`,
+ * `AccountTransfer`, `SpotTrade`), Binance flags (`enableWithdrawals`, `enableInternalTransfer`,
+ * `enableSpotAndMarginTrading`), OKX (`read_only`, `withdraw`, `trade`), Coinbase (`can_transfer`).
+ */
+export function capabilityOf(permission: string): Capability {
+  const p = permission.trim().toLowerCase()
+  if (/withdraw/.test(p) || /^wallet:(read_)?write$/.test(p)) return 'withdraw'
+  if (/transfer/.test(p)) return 'transfer'
+  // Read-only forms: Deribit `trade:read`, OKX `read_only`, BitMEX `orderCancel`.
+  if (/:read$/.test(p) || /^read/.test(p) || /cancel/.test(p)) return 'read'
+  if (/trade|spot|future|margin|option|contract|swap|perp|derivative|order|position/.test(p)) {
+    return 'trade'
+  }
+  return 'read'
+}
+
+/** Distinct capabilities of a permission list, in a fixed order. */
+export function capabilities(permissions: unknown): Capability[] {
+  const caps = new Set(strings(permissions).map(capabilityOf))
+  return (['read', 'trade', 'withdraw', 'transfer'] as const).filter((c) => caps.has(c))
+}
 
 /** True when a whitelist lets any IP use the key. */
 export const whitelistOpen = (list: unknown): boolean => {
@@ -142,10 +156,21 @@ const DERIVED: Record<
     const had = new Set(strings(before.permissions).map((p) => p.toLowerCase()))
     return strings(d.permissions).filter((p) => !had.has(p.toLowerCase()))
   },
-  gainedTrading(_e, d) {
+  capabilities: (_e, d) => capabilities(d.permissions),
+  /** Capabilities a changed key has now and did not have before (withdraw, transfer, trade). */
+  capabilitiesAdded(_e, d) {
     const before = d.before as { permissions?: unknown } | undefined
-    if (!before) return false
-    return !strings(before.permissions).some(isTrading) && strings(d.permissions).some(isTrading)
+    if (!before) return []
+    const had = new Set(capabilities(before.permissions))
+    return capabilities(d.permissions).filter((c) => !had.has(c))
+  },
+  /** Withdrawals to this event's address already stored for the account. */
+  addressUsed(e, d, ctx) {
+    return (
+      typeof d.address === 'string' &&
+      d.address !== '' &&
+      ctx.withdrawalsTo(e.accountId, d.address) > 0
+    )
   },
   whitelistOpen: (_e, d) => whitelistOpen(d.ipWhitelist),
   whitelistRemoved(_e, d) {

@@ -28,7 +28,9 @@ export const evaluateNewValue: KindEvaluator = (rule, view, env) => {
   let draft = null
   if (alertable && !env.excepted(rule, view)) {
     const row = history.seen(event.accountId, memory, value)
-    const known = row !== undefined && row.first_ts <= event.ts && row.last_ts >= event.ts - span
+    // Arrival order, not first_ts: the same key reported by the key list and later by the
+    // access log (with an earlier timestamp) is one key, not two.
+    const known = row !== undefined && row.last_ts >= event.ts - span
     if (!known) {
       const basis = history.seen(event.accountId, samplesKey, '*')
       const state = learnedState(
