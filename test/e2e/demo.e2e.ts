@@ -53,6 +53,16 @@ test('demo takeover: alert with evidence, kill switch, account contained', async
   await expect(evidence.getByTestId('evidence-event').first()).toBeVisible()
   await shot(page, testInfo, '02-alerts-incident')
 
+  // The incident report downloads as a file the trader can send to the exchange's support.
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByTestId('report-markdown').click()
+  ])
+  expect(download.suggestedFilename()).toMatch(/\.md$/)
+  const reportPath = testInfo.outputPath(download.suggestedFilename())
+  await download.saveAs(reportPath)
+  await testInfo.attach('incident-report', { path: reportPath, contentType: 'text/markdown' })
+
   // Fire the kill switch for this incident; it asks first.
   await page.getByTestId('kill-switch-incident').click()
   const dialog = page.getByRole('dialog')
