@@ -213,6 +213,19 @@ export const settingsSchema = z.object({
 })
 export type Settings = z.infer<typeof settingsSchema>
 
+export const channelViewSchema = z.object({
+  id: z.string(),
+  kind: z.enum(['webhook', 'telegram', 'ntfy']),
+  name: z.string(),
+  url: z.string(),
+  target: z.string(),
+  minLevel: levelSchema,
+  enabled: z.boolean(),
+  /** Whether a token is stored in the keychain for it; the token itself is never returned. */
+  hasSecret: z.boolean()
+})
+export type ChannelView = z.infer<typeof channelViewSchema>
+
 export const exchangeInfoSchema = z.object({
   id: z.string(),
   name: z.string(),
@@ -307,6 +320,28 @@ export const contract = {
   [METHODS.rulesList]: { input: z.object({}).strict(), output: z.array(ruleViewSchema) },
   [METHODS.settingsGet]: { input: z.object({}).strict(), output: settingsSchema },
   [METHODS.settingsUpdate]: { input: settingsSchema.partial().strict(), output: settingsSchema },
+  [METHODS.channelsList]: { input: z.object({}).strict(), output: z.array(channelViewSchema) },
+  [METHODS.channelsAdd]: {
+    input: z
+      .object({
+        kind: z.enum(['webhook', 'telegram', 'ntfy']),
+        name: z.string().min(1).max(100),
+        url: z.string().url().max(500).optional(),
+        target: z.string().max(200).optional(),
+        minLevel: levelSchema.optional(),
+        secret: z.string().min(1).max(2000).optional()
+      })
+      .strict(),
+    output: channelViewSchema
+  },
+  [METHODS.channelsRemove]: {
+    input: z.object({ channelId: id }).strict(),
+    output: z.object({ removed: z.boolean() })
+  },
+  [METHODS.channelsTest]: {
+    input: z.object({ channelId: id }).strict(),
+    output: z.object({ delivered: z.boolean(), error: z.string().nullable() })
+  },
   [METHODS.pause]: {
     input: z
       .object({

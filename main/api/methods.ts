@@ -18,6 +18,10 @@ export const METHODS = {
   rulesList: 'rules.list',
   settingsGet: 'settings.get',
   settingsUpdate: 'settings.update',
+  channelsList: 'channels.list',
+  channelsAdd: 'channels.add',
+  channelsRemove: 'channels.remove',
+  channelsTest: 'channels.test',
   pause: 'pause'
 } as const
 

@@ -37,6 +37,8 @@ export interface NotificationRequest {
   body: string
   urgency: NotificationUrgency
   actions?: NotificationAction[]
+  /** The alert level behind it, when there is one (remote channels filter on it). */
+  level?: 'info' | 'low' | 'medium' | 'high' | 'critical'
 }
 
 export interface NotificationHandle {

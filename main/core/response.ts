@@ -99,6 +99,7 @@ export class ResponsePolicy {
       id: incidentId,
       title,
       body,
+      level,
       urgency:
         levelRank(level) >= levelRank('high') ? 'critical' : level === 'info' ? 'low' : 'normal',
       actions:
@@ -135,6 +136,7 @@ export class ResponsePolicy {
     this.handles.get(incident.id)?.close()
     const handle = this.deps.notifier.notify({
       id: incident.id,
+      level: alert.level,
       title,
       body: `${body}\nKill switch in ${seconds} s unless you answer.`,
       urgency: 'critical',
@@ -194,7 +196,8 @@ export class ResponsePolicy {
         id: `${incidentId}-followup`,
         title: 'Vigil kill-switch fired',
         body: `${why}\n${summary}`,
-        urgency: 'critical'
+        urgency: 'critical',
+        level: 'critical'
       })
     } catch (error) {
       this.deps.logger.error('kill-switch failed', {
@@ -205,7 +208,8 @@ export class ResponsePolicy {
         id: `${incidentId}-followup`,
         title: 'Vigil kill-switch FAILED',
         body: `${why}\nIt did not complete: ${(error as Error).message}. Open Vigil and act by hand.`,
-        urgency: 'critical'
+        urgency: 'critical',
+        level: 'critical'
       })
     }
   }

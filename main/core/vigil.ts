@@ -22,6 +22,13 @@ import { classifyError } from './exchanges/errors'
 import { createConnector, DEEP_EXCHANGES, isSupportedExchange } from './exchanges/registry'
 import { buildIncidentReport, incidentReportMarkdown } from './incident-report'
 import { Incidents, type RecordedAlert } from './incidents'
+import {
+  channelSlot,
+  ChannelsRepo,
+  deliver,
+  withRemoteChannels,
+  type ChannelConfig
+} from './channels'
 import { KillSwitch, type KillSwitchTarget } from './kill-switch'
 import type { LoginData, NewEvent, StoredEvent } from './model'
 import { silentLogger, systemClock, type Credentials } from './ports'
@@ -65,6 +72,12 @@ export async function createVigil(deps: VigilDeps): Promise<Vigil & { internals:
   const enricher: Enricher = createEnricher()
   const engine: RuleEngine = createRuleEngine({ db, rulesDir: deps.rulesDir, enricher })
   const killSwitch = new KillSwitch(db, audit, clock, logger)
+  const channels = new ChannelsRepo(db)
+  const notifier = withRemoteChannels(deps.notifier, {
+    channels: () => channels.list(),
+    secrets: deps.secrets,
+    logger
+  })
   const bus = new VigilEvents()
   const watchers = new Map<string, AccountWatcher>()
   const backfill = new Map<string, { done: boolean; progress: number; message: string }>()
@@ -315,7 +328,7 @@ export async function createVigil(deps: VigilDeps): Promise<Vigil & { internals:
   const response = new ResponsePolicy({
     clock,
     logger,
-    notifier: deps.notifier,
+    notifier,
     policy: () => settings.get().policy,
     fire: async (incidentId, trigger) =>
       summarise(await fireKillSwitch(undefined, trigger, incidentId)),
@@ -378,6 +391,11 @@ export async function createVigil(deps: VigilDeps): Promise<Vigil & { internals:
       backfill: backfill.get(a.id) ?? null
     }
   }
+
+  const channelView = async (c: ChannelConfig) => ({
+    ...c,
+    hasSecret: (await deps.secrets.get(channelSlot(c.id))) !== null
+  })
 
   const status = (): Status => {
     const list = accounts.list()
@@ -605,6 +623,74 @@ export async function createVigil(deps: VigilDeps): Promise<Vigil & { internals:
         detail: { keys: Object.keys(patch) }
       })
       return next
+    },
+    'channels.list': async () => Promise.all(channels.list().map(channelView)),
+    'channels.add': async (input) => {
+      if (input.kind === 'webhook' && !input.url)
+        throw new ApiFailure('bad-request', 'a webhook needs a URL', 'url')
+      if (input.kind !== 'webhook' && !input.target) {
+        throw new ApiFailure(
+          'bad-request',
+          input.kind === 'telegram'
+            ? 'a Telegram channel needs a chat id'
+            : 'an ntfy channel needs a topic',
+          'target'
+        )
+      }
+      if (input.kind === 'telegram' && !input.secret)
+        throw new ApiFailure('bad-request', 'a Telegram channel needs the bot token', 'secret')
+      const channel: ChannelConfig = {
+        id: `ch-${randomBytes(4).toString('hex')}`,
+        kind: input.kind,
+        name: input.name,
+        url: input.kind === 'webhook' ? `${new URL(input.url!).origin}/…` : (input.url ?? ''),
+        target: input.target ?? '',
+        minLevel: input.minLevel ?? 'high',
+        enabled: true
+      }
+      const secret =
+        input.kind === 'webhook'
+          ? JSON.stringify({ url: input.url, token: input.secret })
+          : input.secret
+      if (secret) await deps.secrets.set(channelSlot(channel.id), secret)
+      channels.save([...channels.list(), channel])
+      audit.append({
+        at: clock.now(),
+        actor: 'user',
+        action: 'channel.add',
+        accountId: null,
+        detail: { id: channel.id, kind: channel.kind, name: channel.name }
+      })
+      return channelView(channel)
+    },
+    'channels.remove': async ({ channelId }) => {
+      const list = channels.list()
+      if (!list.some((c) => c.id === channelId))
+        throw new ApiFailure('not-found', `no channel with id ${channelId}`)
+      channels.save(list.filter((c) => c.id !== channelId))
+      await deps.secrets.delete(channelSlot(channelId))
+      audit.append({
+        at: clock.now(),
+        actor: 'user',
+        action: 'channel.remove',
+        accountId: null,
+        detail: { id: channelId }
+      })
+      return { removed: true }
+    },
+    'channels.test': async ({ channelId }) => {
+      const channel = channels.list().find((c) => c.id === channelId)
+      if (!channel) throw new ApiFailure('not-found', `no channel with id ${channelId}`)
+      try {
+        await deliver(channel, await deps.secrets.get(channelSlot(channel.id)), {
+          title: 'Vigil test message',
+          body: 'If you can read this, Vigil can reach you here when something happens on your exchange accounts.',
+          level: 'info'
+        })
+        return { delivered: true, error: null }
+      } catch (error) {
+        return { delivered: false, error: (error as Error).message }
+      }
     },
     pause: async ({ minutes }) => {
       pausedUntil = minutes > 0 ? clock.now() + minutes * 60_000 : null
