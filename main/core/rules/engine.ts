@@ -205,8 +205,7 @@ export function createRuleEngine(options: RuleEngineOptions): VigilRuleEngine {
         const key = `${accountId}|${currency}`
         if (!prices.has(key)) prices.set(key, history.priceUsd(accountId, currency))
         return prices.get(key) ?? null
-      },
-      withdrawalsTo: (accountId, address) => history.withdrawalsTo(accountId, address)
+      }
     }
     // One view per event for this call: derived values are shared by every rule.
     const views = new Map<number, EventView>()

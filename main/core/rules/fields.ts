@@ -12,8 +12,6 @@ export interface FieldContext {
   enricher?: Enricher
   /** USD price of one unit of a currency, when the engine knows it (from balances). */
   priceUsd(accountId: string, currency: string): number | null
-  /** Withdrawals to this address stored for the account (any time: in a retro-scan the whole backfill is known). */
-  withdrawalsTo(accountId: string, address: string): number
 }
 
 const DAY_MS = 86_400_000
@@ -163,14 +161,6 @@ const DERIVED: Record<
     if (!before) return []
     const had = new Set(capabilities(before.permissions))
     return capabilities(d.permissions).filter((c) => !had.has(c))
-  },
-  /** Withdrawals to this event's address already stored for the account. */
-  addressUsed(e, d, ctx) {
-    return (
-      typeof d.address === 'string' &&
-      d.address !== '' &&
-      ctx.withdrawalsTo(e.accountId, d.address) > 0
-    )
   },
   whitelistOpen: (_e, d) => whitelistOpen(d.ipWhitelist),
   whitelistRemoved(_e, d) {

@@ -178,15 +178,6 @@ export class History {
     return sum && sum > 0 ? sum : null
   }
 
-  /** Stored withdrawals of the account to one address (withdrawals are few; no time bound). */
-  withdrawalsTo(accountId: string, address: string): number {
-    return this.stmt(
-      "SELECT count(*) FROM events WHERE account_id = ? AND type = 'withdrawal.new' AND json_extract(data, '$.address') = ?"
-    )
-      .pluck()
-      .get(accountId, address) as number
-  }
-
   /** USD price of one unit of a currency from the balance snapshot, when known. */
   priceUsd(accountId: string, currency: string): number | null {
     const row = this.stmt(
