@@ -4,6 +4,7 @@
  * write `dialects/<exchange>.ts` (see the checklist in `types.ts`) and add it below.
  */
 import type { ExchangeId } from '../../replay/scenario'
+import { binanceDialect } from './binance'
 import { bybitDialect } from './bybit'
 import { deribitDialect } from './deribit'
 import { okxDialect } from './okx'
@@ -12,6 +13,7 @@ import type { Dialect } from './types'
 export type { Dialect, DialectContext, SimRequest, SimResponse } from './types'
 
 const DIALECTS: Partial<Record<ExchangeId, Dialect>> = {
+  binance: binanceDialect,
   bybit: bybitDialect,
   deribit: deribitDialect,
   okx: okxDialect
