@@ -51,28 +51,19 @@ test('demo takeover: alert with evidence, kill switch, account contained', async
   const evidence = page.getByTestId('alert-evidence').first()
   await expect(evidence).toBeVisible()
   await expect(evidence.getByTestId('evidence-event').first()).toBeVisible()
-  await shot(page, testInfo, '02-alerts-incident')
 
-  // The incident report downloads as a file the trader can send to the exchange's support.
-  const [download] = await Promise.all([
-    page.waitForEvent('download'),
-    page.getByTestId('report-markdown').click()
-  ])
-  expect(download.suggestedFilename()).toMatch(/\.md$/)
-  const reportPath = testInfo.outputPath(download.suggestedFilename())
-  await download.saveAs(reportPath)
-  await testInfo.attach('incident-report', { path: reportPath, contentType: 'text/markdown' })
-
-  // Fire the kill switch for this incident; it asks first.
+  // Fire the kill switch for this incident at once: the script goes on to create a key with a
+  // wider scope than Vigil's, which Vigil then cannot disable, so acting early is what contains.
+  // It asks first.
   await page.getByTestId('kill-switch-incident').click()
   const dialog = page.getByRole('dialog')
   await expect(dialog).toContainText('Cancel every open order')
-  await shot(page, testInfo, '03-kill-switch-confirm')
+  await shot(page, testInfo, '02-kill-switch-confirm')
   await page.getByTestId('confirm-kill-switch').click()
   const result = page.getByTestId('kill-switch-result')
   await expect(result).toBeVisible({ timeout: 30_000 })
   await expect(result.getByTestId('orders-remaining')).toHaveText(['0'])
-  await shot(page, testInfo, '04-kill-switch-result')
+  await shot(page, testInfo, '03-alerts-kill-switch-result')
 
   // Main agrees: the account is contained and the simulator has no orders left.
   const accounts = await request.post('/api/accounts.list', { headers: authHeader, data: {} })
@@ -84,6 +75,16 @@ test('demo takeover: alert with evidence, kill switch, account contained', async
   ).json()) as Envelope<{ lastKillSwitch: { accounts: Array<{ ordersRemaining: number }> } | null }>
   expect(status.value.lastKillSwitch?.accounts.map((a) => a.ordersRemaining)).toEqual([0])
 
+  // The incident report downloads as a file the trader can send to the exchange's support.
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByTestId('report-markdown').click()
+  ])
+  expect(download.suggestedFilename()).toMatch(/\.md$/)
+  const reportPath = testInfo.outputPath(download.suggestedFilename())
+  await download.saveAs(reportPath)
+  await testInfo.attach('incident-report', { path: reportPath, contentType: 'text/markdown' })
+
   // The overview shows the contained account; the all-accounts switch is idempotent.
   await page.getByTestId('nav-dashboard').click()
   await expect(page.getByTestId('account-status')).toHaveText('Contained')
@@ -93,7 +94,7 @@ test('demo takeover: alert with evidence, kill switch, account contained', async
     ['0'],
     { timeout: 30_000 }
   )
-  await shot(page, testInfo, '05-overview-after-kill-switch')
+  await shot(page, testInfo, '04-overview-after-kill-switch')
 
   expect(problems).toEqual([])
 })
