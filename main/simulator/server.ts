@@ -31,6 +31,8 @@ export interface RequestRecord {
   /** HTTP status answered; null while pending or when held by a `timeout` fault. */
   status: number | null
   fault: FaultKind | null
+  /** Rate-limit cost the dialect charged (Binance request weight); null when it charges none. */
+  cost?: number | null
 }
 
 export interface RequestFilter {
@@ -70,6 +72,11 @@ export class RequestLog {
     const out: Record<string, number> = {}
     for (const r of this.select(filter)) out[r.path] = (out[r.path] ?? 0) + 1
     return out
+  }
+
+  /** Summed rate-limit cost of the matching requests (Binance request weight). */
+  cost(filter: RequestFilter = {}): number {
+    return this.select(filter).reduce((sum, r) => sum + (r.cost ?? 0), 0)
   }
 
   /** Counts per account (`-` for public calls). */
@@ -216,6 +223,7 @@ export async function startServer(options: {
     }
     const response = fault ? dialect.fault(fault, context) : dialect.handle(request, context)
     record.status = response.status
+    if (response.cost !== undefined) record.cost = response.cost
     send(res, response)
   }
 

@@ -1347,20 +1347,26 @@ function handle(request: SimRequest, context: DialectContext): SimResponse {
         : `ip:${request.remoteAddress ?? '-'}`,
     uid: identified
   }
-  const limit = stateOf(world).limiter.charge(r.weight(call), scope, now)
+  const charges = r.weight(call)
+  const limit = stateOf(world).limiter.charge(charges, scope, now)
   if (!limit.ok) {
-    return json(
-      limit.status,
-      { code: limit.code, msg: limit.msg },
-      { ...limit.headers, 'retry-after': String(limit.retryAfterSeconds) }
-    )
+    return {
+      ...json(
+        limit.status,
+        { code: limit.code, msg: limit.msg },
+        { ...limit.headers, 'retry-after': String(limit.retryAfterSeconds) }
+      ),
+      cost: 0
+    }
   }
+  // The request log records the IP weight (the budget a poller spends); UID weight is per account.
+  const cost = charges.filter((c) => c.pool !== 'sapiUid').reduce((sum, c) => sum + c.weight, 0)
   try {
     if (r.security === 'SIGNED') call.caller = authenticate(call, r)
     const result = r.handler(call)
-    return json(200, result, limit.headers)
+    return { ...json(200, result, limit.headers), cost }
   } catch (error) {
-    if (error instanceof ApiError) return errorResponse(error, limit.headers)
+    if (error instanceof ApiError) return { ...errorResponse(error, limit.headers), cost }
     throw error
   }
 }

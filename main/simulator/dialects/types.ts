@@ -36,6 +36,8 @@ export interface SimResponse {
   status: number
   headers?: Record<string, string>
   body: string
+  /** Rate-limit cost the exchange charged for this request (Binance's request weight), if any. */
+  cost?: number
 }
 
 export interface DialectContext {
