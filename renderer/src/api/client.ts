@@ -8,21 +8,12 @@ import { createHttpTransport } from './http-transport'
 import { createIpcTransport } from './ipc-transport'
 
 export { ApiCallError, type ApiCallErrorCode } from './errors'
-export type { VigilApi }
 
-export type TransportKind = 'ipc' | 'http'
-
-export interface Client extends VigilApi {
-  transport: TransportKind
-}
+/** What the pages hold: the contract's call and on, whichever transport carries them. */
+export type Client = VigilApi
 
 export function createClient(win: Window = window): Client {
   // The preload's declaration says always present; in a browser tab it is not.
   const bridge = (win as { vigil?: VigilApi }).vigil
-  const api = bridge ? createIpcTransport(bridge) : createHttpTransport({ win })
-  return {
-    transport: bridge ? 'ipc' : 'http',
-    call: api.call,
-    on: api.on
-  }
+  return bridge ? createIpcTransport(bridge) : createHttpTransport({ win })
 }

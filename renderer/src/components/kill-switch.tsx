@@ -70,7 +70,7 @@ export function KillSwitch({
     }
   }
 
-  const progress = running ? (live.killSwitch?.report.accounts ?? []) : []
+  const progress = running ? (live.killSwitch?.accounts ?? []) : []
 
   return (
     <div className="kill-switch">

@@ -9,7 +9,7 @@ import {
   type ReactNode
 } from 'react'
 
-import type { KillSwitchReport, Status, VigilEventPayload } from '../../../main/api/types'
+import type { KillSwitchAccountResult, Status } from '../../../main/api/types'
 import type { ApiCallError } from '../api/client'
 import { toApiCallError } from '../api/errors'
 
@@ -30,9 +30,14 @@ export interface LiveState {
   status: Status | undefined
   statusError: ApiCallError | null
   revisions: Revisions
-  /** The latest kill-switch progress pushed by main, for the run in flight. */
-  killSwitch: VigilEventPayload<'kill-switch'> | null
+  /** Progress of the kill-switch run in flight, as main pushes it account by account. */
+  killSwitch: KillSwitchProgress | null
   refresh: () => void
+}
+
+export interface KillSwitchProgress {
+  running: boolean
+  accounts: KillSwitchAccountResult[]
 }
 
 const LiveContext = createContext<LiveState | null>(null)
@@ -57,7 +62,7 @@ export function LiveProvider({ children }: { children: ReactNode }) {
   const [status, setStatus] = useState<Status | undefined>(undefined)
   const [statusError, setStatusError] = useState<ApiCallError | null>(null)
   const [revisions, setRevisions] = useState<Revisions>({ accounts: 0, incidents: 0 })
-  const [killSwitch, setKillSwitch] = useState<VigilEventPayload<'kill-switch'> | null>(null)
+  const [killSwitch, setKillSwitch] = useState<KillSwitchProgress | null>(null)
   const pending = useRef({ accounts: false, incidents: false })
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null)
   const lastSignature = useRef('')
@@ -103,7 +108,15 @@ export function LiveProvider({ children }: { children: ReactNode }) {
       api.on('alert', () => bump({ incidents: true, accounts: true })),
       api.on('account', () => bump({ accounts: true })),
       api.on('kill-switch', (payload) => {
-        setKillSwitch(payload)
+        // 'account' events carry one account each; the run's progress is their sum.
+        const done = payload.report.accounts ?? []
+        setKillSwitch((prev) =>
+          payload.phase === 'started'
+            ? { running: true, accounts: [] }
+            : payload.phase === 'account'
+              ? { running: true, accounts: [...(prev?.accounts ?? []), ...done] }
+              : { running: false, accounts: done.length ? done : (prev?.accounts ?? []) }
+        )
         if (payload.phase === 'finished') {
           bump({ incidents: true, accounts: true })
           refresh()
@@ -129,10 +142,4 @@ export function useLive(): LiveState {
   const live = useContext(LiveContext)
   if (!live) throw new Error('useLive outside <LiveProvider>')
   return live
-}
-
-/** The last complete report: a finished run pushed live, else the one status remembers. */
-export function useLastKillSwitch(): KillSwitchReport | null {
-  const { status } = useLive()
-  return status?.lastKillSwitch ?? null
 }

@@ -5,6 +5,7 @@ import type { Policy, Settings } from '../../../main/api/types'
 import type { ApiCallError } from '../api/client'
 import { toApiCallError } from '../api/errors'
 import { LevelBadge } from '../components/badges'
+import { Channels } from '../components/channels'
 import { ErrorNote } from '../components/error-note'
 import { Card, PageHeader } from '../components/page'
 import { usePreferences } from '../hooks/preferences'
@@ -29,6 +30,9 @@ export function SettingsPage() {
       <PageHeader title={t('settings.title')} />
       <ErrorNote error={settings.error} />
       {settings.data ? <SettingsForm initial={settings.data} /> : null}
+      <div className="settings-layout channels-block">
+        <Channels />
+      </div>
     </div>
   )
 }

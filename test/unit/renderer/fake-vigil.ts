@@ -208,6 +208,7 @@ export interface FakeVigil extends VigilApi {
     events: EventView[]
     settings: Settings
     status: Status
+    channels: Output<'channels.list'>
   }
 }
 
@@ -219,6 +220,7 @@ export function createFakeVigil(seed: Partial<FakeVigil['state']> = {}): FakeVig
     events: [],
     settings: defaultSettings(),
     status: makeStatus(),
+    channels: [],
     ...seed
   }
   const listeners = new Map<string, Set<(payload: unknown) => void>>()
@@ -313,6 +315,30 @@ export function createFakeVigil(seed: Partial<FakeVigil['state']> = {}): FakeVig
       state.settings = { ...state.settings, ...patch }
       return state.settings
     },
+    'channels.list': () => state.channels,
+    'channels.add': (input) => {
+      const channel = {
+        id: `ch-${state.channels.length + 1}`,
+        kind: input.kind,
+        name: input.name,
+        url: input.url ?? '',
+        target: input.target ?? '',
+        minLevel: input.minLevel ?? 'high',
+        enabled: true,
+        hasSecret: Boolean(input.secret)
+      }
+      state.channels = [...state.channels, channel]
+      return channel
+    },
+    'channels.remove': ({ channelId }) => {
+      const before = state.channels.length
+      state.channels = state.channels.filter((c) => c.id !== channelId)
+      return { removed: state.channels.length < before }
+    },
+    'channels.test': ({ channelId }) =>
+      channelId === 'ch-broken'
+        ? { delivered: false, error: 'HTTP 401 from api.telegram.org' }
+        : { delivered: true, error: null },
     pause: ({ minutes }) => {
       state.status = {
         ...state.status,

@@ -380,6 +380,37 @@ export const en = {
     details: 'Parameters and false positives',
     falsepositives: 'Known false positives'
   },
+  channels: {
+    title: 'Notification channels',
+    explain:
+      'Alerts also go here, for when you are away from this computer. Each channel gets alerts from its minimum level up.',
+    none: 'No channels yet: alerts show only on this computer.',
+    name: 'Name',
+    namePlaceholder: 'e.g. My phone',
+    kind: 'Type',
+    kind_telegram: 'Telegram',
+    kind_ntfy: 'ntfy',
+    kind_webhook: 'Webhook',
+    where: 'Destination',
+    minLevel: 'From level',
+    secretStored: 'token in the keychain',
+    test: 'Send test',
+    delivered: 'Test message delivered.',
+    failed: 'Not delivered: {{error}}',
+    remove: 'Remove',
+    removeTitle: 'Remove the channel {{name}}?',
+    removeExplain: 'Alerts stop going there and its token is deleted from the keychain.',
+    addTitle: 'Add a channel',
+    webhookUrl: 'Webhook URL',
+    server: 'Server (optional)',
+    chatId: 'Chat id',
+    topic: 'Topic',
+    botToken: 'Bot token',
+    token: 'Token (optional)',
+    secretNote:
+      'Tokens and webhook URLs are credentials: they go to the OS keychain and are never shown again.',
+    add: 'Add channel'
+  },
   settings: {
     title: 'Settings',
     appearance: 'Language and appearance',
