@@ -6,6 +6,7 @@ import type { Exchange } from 'ccxt'
 
 import type { Connector, ConnectorAccount, ConnectorDeps } from './connector'
 import { createDeribitConnector } from './deribit'
+import { createOkxConnector } from './okx'
 
 export const DEEP_EXCHANGES = ['deribit', 'bybit', 'binance', 'okx'] as const
 
@@ -20,9 +21,11 @@ export function createConnector(exchange: Exchange, account: ConnectorAccount, d
   switch (account.exchange) {
     case 'deribit':
       return createDeribitConnector(exchange, account, deps)
+    case 'okx':
+      return createOkxConnector(exchange, account, deps)
     default:
       throw new UnsupportedExchangeError(account.exchange)
   }
 }
 
-export const isSupportedExchange = (id: string): boolean => id === 'deribit'
+export const isSupportedExchange = (id: string): boolean => id === 'deribit' || id === 'okx'
