@@ -106,9 +106,13 @@ export class AccountWatcher {
     if (this.stopped) return
     this.cancelTimer?.()
     this.cancelTimer = this.clock.setTimeout(() => {
+      const wasBackfilled = !!this.accounts.get(this.accountId)?.options.backfilledAt
       this.running = this.cycle().finally(() => {
         this.running = null
-        this.schedule(this.intervalMs + this.backoffMs)
+        const justBackfilled =
+          !wasBackfilled && !!this.accounts.get(this.accountId)?.options.backfilledAt
+        // Right after backfill, poll at once: what happened while history was read must not wait an interval.
+        this.schedule(justBackfilled ? 0 : this.intervalMs + this.backoffMs)
       })
     }, ms)
   }

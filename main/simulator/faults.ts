@@ -3,6 +3,7 @@
  * renders the fault in its exchange's own error shape; `timeout` means no answer at all.
  */
 import type { ExchangeId, FaultKind } from '../replay/scenario'
+import { rng, type Rng } from './prng'
 
 export type { FaultKind } from '../replay/scenario'
 
@@ -23,6 +24,19 @@ interface ActiveFault {
 /** The faults in force, judged against the injected clock. */
 export class FaultBoard {
   private faults: ActiveFault[] = []
+  private flaky: { rate: number; random: Rng; account: string | null } | null = null
+
+  /**
+   * Makes a share of requests fail with a transient 5xx, chosen by a seeded generator so a run is
+   * reproducible. `rate` 0 turns it off. Used to prove the kill-switch contains accounts on a
+   * flaky exchange.
+   */
+  setFlaky(rate: number, seed: number, account?: string): void {
+    this.flaky =
+      rate > 0
+        ? { rate, random: rng('flaky', seed, account ?? '*'), account: account ?? null }
+        : null
+  }
 
   /** Starts a fault now (clock ms); a later fault on the same scope takes precedence. */
   set(spec: FaultSpec, now: number, exchange: ExchangeId | null): void {
@@ -37,6 +51,7 @@ export class FaultBoard {
 
   clear(): void {
     this.faults = []
+    this.flaky = null
   }
 
   /**
@@ -51,6 +66,9 @@ export class FaultBoard {
       if (f.account === null) return f.fault
       if (f.account === request.account) return f.fault
       if (request.account === null && f.exchange === request.exchange) return f.fault
+    }
+    if (this.flaky && (this.flaky.account === null || this.flaky.account === request.account)) {
+      if (this.flaky.random.chance(this.flaky.rate)) return 'http_5xx'
     }
     return null
   }

@@ -91,6 +91,8 @@ export interface Simulator {
   keys(accountId: string): KeyStatus[]
   /** Makes the exchange misbehave for `seconds` of clock time (all accounts when `account` is omitted). */
   setFault(fault: FaultSpec): void
+  /** Fails a share `rate` of requests (of one account, or all) with a transient 5xx, reproducibly. */
+  setFlaky(rate: number, options?: { seed?: number; account?: string }): void
   clearFaults(): void
   close(): Promise<void>
 }
@@ -195,6 +197,9 @@ export async function startSimulator(options: StartSimulatorOptions): Promise<Si
     setFault(fault) {
       const exchange = fault.account === undefined ? null : world.account(fault.account).exchange
       faults.set(fault, clock.now(), exchange)
+    },
+    setFlaky(rate, options = {}) {
+      faults.setFlaky(rate, options.seed ?? seed, options.account)
     },
     clearFaults: () => faults.clear(),
     close: () => server.close()

@@ -117,11 +117,16 @@ export interface Connector {
    * Reads up to `days` of history (paged), reporting progress in [0, 1]. Returns events and the
    * cursors to continue from.
    */
-  backfill(options: { since: number; onProgress?: (progress: number, message: string) => void }): Promise<PollResult>
+  backfill(options: {
+    since: number
+    onProgress?: (progress: number, message: string) => void
+  }): Promise<PollResult>
   /** One incremental poll from the given cursors. Never throws for a single stream's failure. */
   poll(cursors: Cursors): Promise<PollResult>
   /** Disables (or removes) the given keys where the API allows; used by continuous containment. */
-  disableKeys(keyIds: string[]): Promise<{ disabled: string[]; failed: { keyId: string; error: string }[] }>
+  disableKeys(
+    keyIds: string[]
+  ): Promise<{ disabled: string[]; failed: { keyId: string; error: string }[] }>
   killSwitch(options: KillSwitchOptions): Promise<KillSwitchAccountResult>
   close(): Promise<void>
 }
