@@ -81,7 +81,7 @@ export class Incidents {
         ) as IncidentRow | undefined
       const seq = this.nextSeq()
       let incidentId: string
-      let escalated = false
+      let escalated: boolean
       const stamp = scope === 'live' ? at : finding.eventTs
       if (open) {
         incidentId = open.id
@@ -193,8 +193,14 @@ export class Incidents {
   ): IncidentView[] {
     const where: string[] = []
     const params: unknown[] = []
-    if (filter.scope) (where.push('scope = ?'), params.push(filter.scope))
-    if (filter.accountId) (where.push('account_id = ?'), params.push(filter.accountId))
+    if (filter.scope) {
+      where.push('scope = ?')
+      params.push(filter.scope)
+    }
+    if (filter.accountId) {
+      where.push('account_id = ?')
+      params.push(filter.accountId)
+    }
     const rows = this.db
       .prepare(
         `SELECT * FROM incidents ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY updated_at DESC LIMIT ?`

@@ -89,16 +89,16 @@ export class EventStore {
   query(q: EventQuery): StoredEvent[] {
     const where: string[] = []
     const params: unknown[] = []
-    if (q.accountId) (where.push('account_id = ?'), params.push(q.accountId))
-    if (q.kinds?.length)
-      (where.push(`kind IN (${q.kinds.map(() => '?').join(',')})`), params.push(...q.kinds))
-    if (q.types?.length)
-      (where.push(`type IN (${q.types.map(() => '?').join(',')})`), params.push(...q.types))
-    if (q.from !== undefined) (where.push('ts >= ?'), params.push(q.from))
-    if (q.to !== undefined) (where.push('ts <= ?'), params.push(q.to))
-    if (q.before)
-      (where.push('(ts < ? OR (ts = ? AND id < ?))'),
-        params.push(q.before.ts, q.before.ts, q.before.id))
+    const add = (clause: string, ...values: unknown[]) => {
+      where.push(clause)
+      params.push(...values)
+    }
+    if (q.accountId) add('account_id = ?', q.accountId)
+    if (q.kinds?.length) add(`kind IN (${q.kinds.map(() => '?').join(',')})`, ...q.kinds)
+    if (q.types?.length) add(`type IN (${q.types.map(() => '?').join(',')})`, ...q.types)
+    if (q.from !== undefined) add('ts >= ?', q.from)
+    if (q.to !== undefined) add('ts <= ?', q.to)
+    if (q.before) add('(ts < ? OR (ts = ? AND id < ?))', q.before.ts, q.before.ts, q.before.id)
     if (q.text) {
       where.push(
         "(type LIKE ? ESCAPE '\\' OR record_id LIKE ? ESCAPE '\\' OR data LIKE ? ESCAPE '\\')"
