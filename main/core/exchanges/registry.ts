@@ -4,6 +4,7 @@
  */
 import type { Exchange } from 'ccxt'
 
+import { createBybitConnector } from './bybit'
 import type { Connector, ConnectorAccount, ConnectorDeps } from './connector'
 import { createDeribitConnector } from './deribit'
 import { createOkxConnector } from './okx'
@@ -19,6 +20,8 @@ export class UnsupportedExchangeError extends Error {
 
 export function createConnector(exchange: Exchange, account: ConnectorAccount, deps: ConnectorDeps): Connector {
   switch (account.exchange) {
+    case 'bybit':
+      return createBybitConnector(exchange, account, deps)
     case 'deribit':
       return createDeribitConnector(exchange, account, deps)
     case 'okx':
@@ -28,4 +31,5 @@ export function createConnector(exchange: Exchange, account: ConnectorAccount, d
   }
 }
 
-export const isSupportedExchange = (id: string): boolean => id === 'deribit' || id === 'okx'
+export const isSupportedExchange = (id: string): boolean =>
+  id === 'deribit' || id === 'okx' || id === 'bybit'
