@@ -6,7 +6,7 @@
  * here and reported through loadErrors() without stopping the other rules.
  */
 import type { Level } from '../model'
-import { EventView, DERIVED_FIELDS } from './fields'
+import { DERIVED_FIELDS, type EventView } from './fields'
 import {
   BlockResults,
   compileBlock,
@@ -152,36 +152,29 @@ export function compileRule(
     try {
       blocks.set(name, compileBlock(block))
     } catch (error) {
-      throw new Error(`detection.${name}: ${(error as Error).message}`)
+      throw new Error(`detection.${name}: ${(error as Error).message}`, { cause: error })
     }
     if (blockFields(block).every((f) => TYPE_FIELDS.has(f))) typeOnlyBlocks.add(name)
+  }
+  const compileExpr = (source: string): CompiledExpr => {
+    const refs = expressionNames(source).flatMap((r) => matchBlockNames(r, names))
+    return {
+      match: compileCondition(source, names),
+      typeOnly: refs.every((r) => typeOnlyBlocks.has(r))
+    }
+  }
+  let condition: CompiledExpr = { match: () => false, typeOnly: true }
+  try {
+    if (doc.detection.condition !== undefined) condition = compileExpr(doc.detection.condition)
+  } catch (error) {
+    throw new Error(`detection.condition: ${(error as Error).message}`, { cause: error })
   }
   const cache = new Map<string, CompiledExpr>()
   const expr = (source: string | undefined): CompiledExpr => {
     if (source === undefined) return condition
     let compiled = cache.get(source)
-    if (!compiled) {
-      const refs = expressionNames(source).flatMap((r) => matchBlockNames(r, names))
-      compiled = {
-        match: compileCondition(source, names),
-        typeOnly: refs.every((r) => typeOnlyBlocks.has(r))
-      }
-      cache.set(source, compiled)
-    }
+    if (!compiled) cache.set(source, (compiled = compileExpr(source)))
     return compiled
-  }
-  let condition: CompiledExpr = { match: () => false, typeOnly: true }
-  try {
-    const source = doc.detection.condition
-    if (source !== undefined) {
-      const refs = expressionNames(source).flatMap((r) => matchBlockNames(r, names))
-      condition = {
-        match: compileCondition(source, names),
-        typeOnly: refs.every((r) => typeOnlyBlocks.has(r))
-      }
-    }
-  } catch (error) {
-    throw new Error(`detection.condition: ${(error as Error).message}`)
   }
   const spec = (kind === 'match' ? {} : substitute(detection[kind], params)) as Record<
     string,
@@ -193,7 +186,7 @@ export function compileRule(
       try {
         windowMs(spec[key])
       } catch (error) {
-        throw new Error(`detection.${kind}.${key}: ${(error as Error).message}`)
+        throw new Error(`detection.${kind}.${key}: ${(error as Error).message}`, { cause: error })
       }
     }
   }

@@ -19,6 +19,7 @@ import { evaluateMatch, evaluatePosture } from './kinds/match'
 import { evaluateNewValue } from './kinds/new-value'
 import { evaluateSequence } from './kinds/sequence'
 import { evaluateThreshold } from './kinds/threshold'
+import { learningStatus, type LearningStatus } from './kinds/learning'
 import type { KindEnv, KindEvaluator } from './kinds/types'
 import { formatIssues, loadRules, ruleFileName, type RuleLoadError } from './load'
 import { ruleOverridesSchema, type RuleDoc, type RuleKind, type RuleOverrides } from './schema'
@@ -44,6 +45,11 @@ export interface VigilRuleEngine extends RuleEngine {
   refreshExceptions(): void
   /** Shipped rule documents as loaded, for the rules screen and tests. */
   rules(): readonly RuleDoc[]
+  /**
+   * Learning state of every enabled rule that needs a baseline, for one account at time `at`
+   * (the account is "learning" while any of them is not learned yet).
+   */
+  learning(accountId: string, at: number): LearningStatus[]
 }
 
 const EVALUATORS: Record<RuleKind, KindEvaluator | null> = {
@@ -194,10 +200,8 @@ export function createRuleEngine(options: RuleEngineOptions): VigilRuleEngine {
 
   setOverrides(options.overrides ?? {})
 
-  const evaluate = (event: StoredEvent, context: EvaluateContext): Finding[] => {
-    const candidates = byType.get(event.type)
-    if (!candidates?.length) return []
-    exceptions.refresh()
+  /** Field context and history access for one evaluate() call (prices and views memoised). */
+  const makeEnv = (scope: EvaluateContext['scope']): KindEnv => {
     const prices = new Map<string, number | null>()
     const fieldContext: FieldContext = {
       enricher,
@@ -209,17 +213,24 @@ export function createRuleEngine(options: RuleEngineOptions): VigilRuleEngine {
     }
     // One view per event for this call: derived values are shared by every rule.
     const views = new Map<number, EventView>()
-    const view = (e: StoredEvent): EventView => {
-      let v = views.get(e.id)
-      if (!v) views.set(e.id, (v = new EventView(e, fieldContext)))
-      return v
-    }
-    const env: KindEnv = {
+    return {
       history,
-      scope: context.scope,
-      view,
+      scope,
+      view(e) {
+        let v = views.get(e.id)
+        if (!v) views.set(e.id, (v = new EventView(e, fieldContext)))
+        return v
+      },
       excepted: (rule, v) => exceptions.size > 0 && exceptions.covers(rule.id, v)
     }
+  }
+
+  const evaluate = (event: StoredEvent, context: EvaluateContext): Finding[] => {
+    const candidates = byType.get(event.type)
+    if (!candidates?.length) return []
+    exceptions.refresh()
+    const env = makeEnv(context.scope)
+    const view = env.view
     const current = view(event)
     const findings: Finding[] = []
     for (const entry of candidates) {
@@ -293,6 +304,14 @@ export function createRuleEngine(options: RuleEngineOptions): VigilRuleEngine {
     evaluate,
     setOverrides,
     refreshExceptions: () => exceptions.refresh(true),
-    rules: () => loaded.rules
+    rules: () => loaded.rules,
+    learning(accountId, at) {
+      const env = makeEnv('live')
+      return [...entries.values()]
+        .map((entry) => forAccount(entry, accountId))
+        .filter((rule) => rule.enabled)
+        .map((rule) => learningStatus(rule, accountId, at, env))
+        .filter((s): s is LearningStatus => s !== null)
+    }
   }
 }

@@ -264,6 +264,33 @@ describe('exceptions ("this is me")', () => {
   })
 })
 
+describe('learning state', () => {
+  it('reports per rule whether the account has learned enough', () => {
+    const { push, engine } = setup()
+    const login = (ts: number) =>
+      push(
+        {
+          accountId: 'a1',
+          kind: 'login',
+          type: 'login.success',
+          ts,
+          data: { ip: '91.64.12.5', success: true, country: 'DE' }
+        },
+        'history'
+      )
+    const state = (at: number) =>
+      engine.learning('a1', at).find((s) => s.ruleId === 'login.new_country')
+    login(T0)
+    expect(state(T0 + MIN)).toMatchObject({ learned: false, samples: 1, minSamples: 5, minDays: 7 })
+    for (let d = 1; d <= 8; d++) login(T0 + d * 86_400_000)
+    expect(state(T0 + 9 * 86_400_000)).toMatchObject({ learned: true, samples: 9, via: 'samples' })
+    const rate = engine.learning('a1', T0).find((s) => s.ruleId === 'trade.order_rate_spike')
+    expect(rate).toMatchObject({ learned: false, samples: 0, minSamples: 50 })
+    // Rules without a baseline report nothing.
+    expect(engine.learning('a1', T0).some((s) => s.ruleId === 'login.failed_burst')).toBe(false)
+  })
+})
+
 describe('health rules', () => {
   it('are listed with their thresholds and never raised by evaluate()', () => {
     const { engine, push } = setup()

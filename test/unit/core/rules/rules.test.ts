@@ -143,7 +143,7 @@ function loadFixtures(): { rule: string; kind: string; name: string; fixture: Fi
   for (const rule of readdirSync(FIXTURES_DIR)) {
     if (rule.endsWith('.ts')) continue
     for (const kind of ['positive', 'negative']) {
-      let files: string[] = []
+      let files: string[]
       try {
         files = readdirSync(join(FIXTURES_DIR, rule, kind)).filter((f) => f.endsWith('.json'))
       } catch {
