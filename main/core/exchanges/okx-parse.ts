@@ -62,6 +62,21 @@ const optDec = z.preprocess(
   z.number().finite().nullable()
 )
 /** A required non-empty id (OKX ids exceed 2^53, so they stay strings). */
+/**
+ * A decimal OKX sometimes writes with its currency appended (old withdrawal records:
+ * `"fee": "0.01000000eth"`); anything unreadable is null rather than a failed stream.
+ */
+const looseDec = z.preprocess(
+  (v) =>
+    typeof v === 'string'
+      ? v === '' || !Number.isFinite(parseFloat(v))
+        ? null
+        : parseFloat(v)
+      : v === undefined
+        ? null
+        : v,
+  z.number().finite().nullable()
+)
 const id = z.union([z.string().min(1), z.number()]).transform(String)
 const optStr = z.string().nullish()
 
@@ -410,7 +425,7 @@ const withdrawalSchema = z.object({
   chain: optStr,
   state: z.union([z.string(), z.number()]).transform(String),
   ts: dec,
-  fee: optDec,
+  fee: looseDec,
   txId: optStr,
   tag: optStr,
   memo: optStr

@@ -579,9 +579,12 @@ class OkxConnectorImpl implements OkxConnector {
     onStreamDone()
     await this.stream(ctx, 'transfers', () => this.transfers(ctx))
     onStreamDone()
-    await this.stream(ctx, 'positions', () => this.positions(ctx), true)
+    // An exchange that lists only spot markets (a spot-only deployment, the simulator) has no
+    // positions or leverage to read.
+    const derivatives = this.marketsFailure !== null || this.instTypes().some((t) => t !== 'SPOT')
+    if (derivatives) await this.stream(ctx, 'positions', () => this.positions(ctx), true)
     onStreamDone()
-    await this.stream(ctx, 'leverage', () => this.leverage(ctx), true)
+    if (derivatives) await this.stream(ctx, 'leverage', () => this.leverage(ctx), true)
     onStreamDone()
     if (includeCold) await this.stream(ctx, 'deposits', () => this.deposits(ctx))
     onStreamDone()
