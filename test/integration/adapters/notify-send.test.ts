@@ -16,91 +16,34 @@
  *   gets lines like `#Kill switch (title) [7,kill-switch]` and prints the chosen one.
  * - `dunstctl history` lists only *closed* notifications, hence `close-all` before reading it.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { createInterface } from 'node:readline'
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 
 import type { LogFields, Logger, NotificationRequest } from '../../../main/core/ports'
-import { findExecutable } from '../../../main/adapters/notify/find-executable'
 import {
   NotifySendNotifier,
   type NotifySendOptions
 } from '../../../main/adapters/notify/notify-send'
+import {
+  dunstMissing,
+  startDunstSession,
+  waitFor,
+  type DunstSession
+} from '../../support/dunst-session'
 
-const missing = [
-  !process.env.DISPLAY && 'DISPLAY (run under xvfb-run)',
-  !process.env.DBUS_SESSION_BUS_ADDRESS && 'DBUS_SESSION_BUS_ADDRESS (run under dbus-run-session)',
-  ...['notify-send', 'dunst', 'dunstctl', 'dbus-daemon', 'stdbuf']
-    .filter((tool) => !findExecutable(tool))
-    .map((tool) => `${tool} on PATH (apt-get install libnotify-bin dunst dbus coreutils)`)
-].filter((reason): reason is string => Boolean(reason))
+const missing = dunstMissing()
 const SKIP_REASON = `missing ${missing.join(', ')}`
 if (missing.length) console.warn(`[notify-send.test] skipped: ${SKIP_REASON}`)
 
-interface Session {
-  dir: string
-  env: NodeJS.ProcessEnv
-  bus: ChildProcess
-}
-
-let session: Session
+let session: DunstSession
 const notifiers: NotifySendNotifier[] = []
 
-/** Starts a private session bus whose activated dunst reads our dunstrc. */
-async function startSession(): Promise<Session> {
-  const dir = mkdtempSync(join(tmpdir(), 'vigil-dunst-'))
-  mkdirSync(join(dir, 'config', 'dunst'), { recursive: true })
-  // The context-menu "dmenu": prints the menu line of the action id named in ./want.
-  const pick = join(dir, 'pick.sh')
-  writeFileSync(
-    pick,
-    `#!/bin/sh\ncat > "${dir}/menu.txt"\ngrep -F -- ",$(cat "${dir}/want")]" "${dir}/menu.txt" | head -n 1\n`
-  )
-  chmodSync(pick, 0o755)
-  writeFileSync(
-    join(dir, 'config', 'dunst', 'dunstrc'),
-    `[global]\n    dmenu = ${pick}\n\n[urgency_low]\n    timeout = 1\n`
-  )
-  const bus = spawn('dbus-daemon', ['--session', '--nofork', '--print-address=1'], {
-    env: { ...process.env, XDG_CONFIG_HOME: join(dir, 'config') },
-    stdio: ['ignore', 'pipe', 'ignore']
-  })
-  const address = await new Promise<string>((resolve, reject) => {
-    const lines = createInterface({ input: bus.stdout! })
-    lines.once('line', (line) => resolve(line.trim()))
-    bus.once('error', reject)
-    bus.once('exit', (code) => reject(new Error(`dbus-daemon exited early (${code})`)))
-  })
-  return { dir, bus, env: { ...process.env, DBUS_SESSION_BUS_ADDRESS: address } }
-}
-
-function dunstctl(...args: string[]): string {
-  return execFileSync('dunstctl', args, { env: session.env, encoding: 'utf8' }).trim()
-}
-
-const displayed = (): number => Number(dunstctl('count', 'displayed'))
-
-/** The closed notifications dunst remembers, newest first. */
-function history(): Array<{ summary: string; body: string }> {
-  const parsed = JSON.parse(dunstctl('history')) as {
-    data: Array<Array<{ summary: { data: string }; body: { data: string } }>>
-  }
-  return parsed.data.flat().map((n) => ({ summary: n.summary.data, body: n.body.data }))
-}
-
+const dunstctl = (...args: string[]): string => session.dunstctl(...args)
+const displayed = (): number => session.displayed()
+const history = (): Array<{ summary: string; body: string }> => session.history()
 const historyTitles = (): string[] => history().map((n) => n.summary)
-
-async function waitFor(check: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
-}
 
 function notifier(options: NotifySendOptions = {}): NotifySendNotifier {
   const created = new NotifySendNotifier({ env: session.env, ...options })
@@ -124,15 +67,13 @@ describe.skipIf(missing.length > 0)(
   `NotifySendNotifier with dunst${missing.length ? ` (skipped: ${SKIP_REASON})` : ''}`,
   () => {
     beforeEach(async () => {
-      session = await startSession()
+      session = await startDunstSession()
     })
 
     afterEach(async () => {
       for (const n of notifiers.splice(0)) n.closeAll()
-      // Our own dbus-daemon, by pid; dunst loses its bus and exits with it.
-      session.bus.kill('SIGTERM')
-      await new Promise((resolve) => session.bus.once('exit', resolve))
-      rmSync(session.dir, { recursive: true, force: true })
+      // Our own dbus-daemon; dunst loses its bus and exits with it.
+      await session.stop()
     })
 
     it('shows the popup; after close-all, dunst history has the title and the response is null', async () => {
