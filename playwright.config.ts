@@ -46,7 +46,9 @@ export default defineConfig({
       VIGIL_TOKEN: process.env.VIGIL_E2E_TOKEN,
       VIGIL_PORT: String(port),
       VIGIL_DEMO: '1',
-      VIGIL_UNDER_TEST: '1'
+      VIGIL_UNDER_TEST: '1',
+      // Record notifications in the server's log instead of popping them up on the CI desktop.
+      VIGIL_NOTIFIER: 'console'
     }
   },
   use: {

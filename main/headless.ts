@@ -4,7 +4,8 @@
  * demo on the built-in simulator.
  *
  *   tsx main/headless.ts [--demo] [--port N] [--data-dir DIR]
- *   env: VIGIL_DATA_DIR, VIGIL_PORT, VIGIL_TOKEN, VIGIL_DEMO=1, VIGIL_LOG_LEVEL
+ *   env: VIGIL_DATA_DIR, VIGIL_PORT, VIGIL_TOKEN, VIGIL_DEMO=1, VIGIL_LOG_LEVEL,
+ *        VIGIL_NOTIFIER=console (log notifications instead of showing them)
  */
 import { mkdtempSync } from 'node:fs'
 import { homedir, tmpdir } from 'node:os'
@@ -12,6 +13,7 @@ import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 
 import { createConsoleLogger } from './adapters/log/console-logger'
+import { ConsoleNotifier } from './adapters/notify/console'
 import { createPlatformNotifier } from './adapters/notify/select'
 import { startHttpServer, type RunningHttpServer } from './api/http'
 import { createCcxtFactory } from './core/exchanges/ccxt-factory'
@@ -66,7 +68,11 @@ export async function startHeadless(options: HeadlessOptions = {}): Promise<Runn
     dataDir,
     // The demo's keys are the simulator's throwaway keys; real keys always go to the OS keychain.
     secrets: options.secrets ?? (demo ? new MemorySecretStore() : new KeyringSecretStore()),
-    notifier: options.notifier ?? createPlatformNotifier({ logger }),
+    notifier:
+      options.notifier ??
+      (process.env.VIGIL_NOTIFIER === 'console'
+        ? new ConsoleNotifier({ logger })
+        : createPlatformNotifier({ logger })),
     exchanges: createCcxtFactory(),
     rulesDir: rulesDir(),
     clock,
