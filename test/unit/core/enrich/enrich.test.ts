@@ -68,7 +68,7 @@ describe('lookupIp: the scenario IPs, recorded so a data update cannot silently 
     expect(v4).toBeDefined()
     expect(v4!.ranges).toBeGreaterThan(400_000)
     expect(v4!.bytes).toBeLessThan(8 * 1024 * 1024)
-    // Measured ~300 ms on the dev machine; the bound leaves room for a slow CI box.
+    // Measured ~150 ms on the dev machine; the bound leaves room for a slow CI box.
     expect(v4!.loadMs).toBeLessThan(5_000)
   })
 })

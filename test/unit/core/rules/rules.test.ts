@@ -67,14 +67,14 @@ const CATALOGUE = [
 // One enricher for the whole file, as in the app: the ASN table loads once.
 const enricher = createEnricher()
 
-export interface FixtureRun {
+interface FixtureRun {
   db: Db
   findings: (Finding & { index: number })[]
   engine: ReturnType<typeof createRuleEngine>
 }
 
 /** Stores and evaluates a fixture's events the way the core does; returns every finding. */
-export function runFixture(fixture: Fixture, rulesDir = RULES_DIR): FixtureRun {
+function runFixture(fixture: Fixture, rulesDir = RULES_DIR): FixtureRun {
   const db = openDatabase(':memory:')
   const accounts = new Set(fixture.events.map((e) => e.accountId))
   accounts.add('acc1')
