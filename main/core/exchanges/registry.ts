@@ -23,7 +23,11 @@ export class UnsupportedExchangeError extends Error {
   }
 }
 
-export function createConnector(exchange: Exchange, account: ConnectorAccount, deps: ConnectorDeps): Connector {
+export function createConnector(
+  exchange: Exchange,
+  account: ConnectorAccount,
+  deps: ConnectorDeps
+): Connector {
   switch (account.exchange) {
     case 'binance':
       return createBinanceConnector(exchange, account, deps)
