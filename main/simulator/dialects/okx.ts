@@ -116,6 +116,8 @@ interface DeadMan {
 /** Per-world dialect state (rate-limit windows, dead-man timers, algo orders, client ids). */
 interface OkxState {
   hits: Map<string, { t: number; w: number }[]>
+  /** The rate limiter's clock (see `limiterNow`). */
+  limiter: { clock: number; real: number; now: number }
   deadMan: Map<string, DeadMan>
   algos: AlgoOrder[]
   algoSeq: number
@@ -128,7 +130,14 @@ const STATES = new WeakMap<World, OkxState>()
 function stateOf(world: World): OkxState {
   let state = STATES.get(world)
   if (!state) {
-    state = { hits: new Map(), deadMan: new Map(), algos: [], algoSeq: 0, clOrdIds: new Map() }
+    state = {
+      hits: new Map(),
+      limiter: { clock: Number.NaN, real: 0, now: Number.NEGATIVE_INFINITY },
+      deadMan: new Map(),
+      algos: [],
+      algoSeq: 0,
+      clOrdIds: new Map()
+    }
     STATES.set(world, state)
   }
   return state
@@ -1159,13 +1168,31 @@ function allowed(key: KeyRecord, access: Access): boolean {
   return access === 'trade' ? perms.includes('trade') : perms.includes('withdraw')
 }
 
+/**
+ * Time for rate-limit windows: the scenario clock while it runs (a replay at 10× speed must not
+ * make a 1 s poller look ten times too fast), plus the real time that passes while it stands still
+ * (a replay's clock is frozen while the guardian reads history, and a test clock moves only when
+ * told), never going backwards.
+ */
+function limiterNow(context: DialectContext, state: OkxState): number {
+  const clock = context.now()
+  const real = performance.now()
+  const l = state.limiter
+  if (clock !== l.clock) {
+    l.clock = clock
+    l.real = real
+  }
+  l.now = Math.max(l.now, clock + (real - l.real))
+  return l.now
+}
+
 /** Counts a request against its endpoint's window; throws OKX's 429 when over the limit. */
 function rateLimit(call: Call, name: string, limit: Limit): void {
   const who = call.caller
     ? `acct:${call.caller.account.id}`
     : `ip:${call.request.remoteAddress ?? '-'}`
   const bucket = `${who}|${name}`
-  const now = call.context.now()
+  const now = limiterNow(call.context, call.state)
   const weight = limit.perItem && Array.isArray(call.body) ? Math.max(1, call.body.length) : 1
   const hits = (call.state.hits.get(bucket) ?? []).filter((h) => h.t > now - limit.windowMs)
   const used = hits.reduce((sum, h) => sum + h.w, 0)

@@ -455,7 +455,7 @@ describe('simulator: OKX v5 dialect through ccxt', () => {
     await expect(ex.cancelAllOrdersAfter(5_000)).rejects.toBeInstanceOf(ccxt.BadRequest)
     // One call per second: the refused one counted too.
     await expect(ex.cancelAllOrdersAfter(60_000)).rejects.toBeInstanceOf(ccxt.RateLimitExceeded)
-    clock.advance(1_000)
+    clock.advance(1_100)
     await ex.createOrder('BTC/USDT', 'limit', 'buy', 0.01, 50000)
     await ex.createOrder('BTC/USDT', 'limit', 'sell', 0.01, 70000)
     expect(sim.openOrders('okx1')).toBe(2)
@@ -470,7 +470,7 @@ describe('simulator: OKX v5 dialect through ccxt', () => {
     // Disarmed with 0: nothing happens later.
     await ex.createOrder('BTC/USDT', 'limit', 'buy', 0.01, 50000)
     await ex.cancelAllOrdersAfter(30_000)
-    clock.advance(1_000)
+    clock.advance(1_100)
     const off = (await ex.cancelAllOrdersAfter(0)) as { data: { triggerTime: string }[] }
     expect(off.data[0]!.triggerTime).toBe('0')
     clock.advance(60_000)
