@@ -98,9 +98,13 @@ export interface BuildReportInput {
   /** Simulator read-back after the kill-switch. */
   openOrders: (scenarioAccountId: string) => number
   /** Simulator read-back of the account's keys: what is disabled or removed now. */
-  keys?: (
-    scenarioAccountId: string
-  ) => { enabled: boolean; removed: boolean; removedByTimeline: boolean }[]
+  keys?: (scenarioAccountId: string) => {
+    enabled: boolean
+    removed: boolean
+    removedByTimeline: boolean
+    /** The guardian's own key. */
+    self?: boolean
+  }[]
   killSwitch: KillSwitchReport | null
 }
 
@@ -119,6 +123,20 @@ function readBackKey(
   return claimed === 'revoked' || claimed === 'disabled' ? 'unchanged' : claimed
 }
 
+/**
+ * Scenario seconds after which the exchange shows the guardian nothing on an account: the
+ * kill-switch deleted the guardian's own key there (Bybit's kill switch can only revoke the key
+ * that calls it), as read back from the simulator. Attack events played later are not observable,
+ * like events the exchange never exposes; null while the guardian keeps its access.
+ */
+function blindAfter(input: BuildReportInput, account: string): number | null {
+  const ks = input.killSwitch
+  if (!ks) return null
+  const keys = input.keys?.(account)
+  if (!keys?.some((k) => k.self && k.removed && !k.removedByTimeline)) return null
+  return input.seconds(ks.finishedAt)
+}
+
 const rawId = (recordId: string): string => recordId.split('#')[0]!
 const round = (n: number, digits = 2): number => Math.round(n * 10 ** digits) / 10 ** digits
 
@@ -126,9 +144,14 @@ export function buildReport(input: BuildReportInput): ReplayReport {
   const { scenario } = input
   const exchangeOf = new Map(scenario.accounts.map((a) => [a.id, a.exchange]))
   const attackIdx = scenario.timeline.flatMap((e, i) => (e.attack ? [i] : []))
-  const observable = attackIdx.filter((i) =>
-    isObservable(scenario.timeline[i]!, exchangeOf.get(scenario.timeline[i]!.account)!)
-  )
+  const blind = new Map(scenario.accounts.map((a) => [a.id, blindAfter(input, a.id)]))
+  const observable = attackIdx.filter((i) => {
+    const event = scenario.timeline[i]!
+    const cutoff = blind.get(event.account) ?? null
+    return (
+      isObservable(event, exchangeOf.get(event.account)!) && (cutoff === null || event.at <= cutoff)
+    )
+  })
 
   const alerts: ReplayReport['alerts'] = []
   const health: ReplayReport['health'] = []

@@ -138,7 +138,8 @@ export async function runReplay(
         return sim.keys(account).map((k) => ({
           enabled: k.enabled,
           removed: k.removed,
-          removedByTimeline: removedByTimeline.has(k.ref)
+          removedByTimeline: removedByTimeline.has(k.ref),
+          self: k.self
         }))
       },
       killSwitch: vigil.internals.killSwitch.last()
