@@ -430,6 +430,28 @@ class BinanceConnector implements Connector {
     opts.fetchMargins = false
     opts.fetchCurrencies = false
     opts.warnOnFetchOpenOrdersWithoutSymbol = false
+    // Binance counts weight per minute, so ccxt's rolling-window limiter (1200 cost = 6000 weight
+    // per 60 s) models it; the default leaky bucket spaces every call out (200 ms after a weight-20
+    // read), which adds seconds to each poll without protecting anything the ledger does not.
+    const limited = this.ccxt as unknown as {
+      enableRateLimit?: boolean
+      rateLimit?: number
+      tokenBucket?: Record<string, unknown>
+      initThrottler?: () => void
+    }
+    if (
+      limited.enableRateLimit &&
+      limited.tokenBucket &&
+      typeof limited.initThrottler === 'function'
+    ) {
+      limited.tokenBucket = {
+        ...limited.tokenBucket,
+        algorithm: 'rollingWindow',
+        windowSize: MINUTE_MS,
+        rateLimit: limited.rateLimit ?? 50
+      }
+      limited.initThrottler()
+    }
   }
 
   capabilities(): Capability[] {
@@ -746,20 +768,22 @@ class BinanceConnector implements Connector {
       if (counted !== null) result.openOrders = counted
     }
 
-    if (backfill) this.chooseBackfillSymbols(read.spot ?? [], read.usdm ?? null)
+    if (backfill) this.chooseBackfillSymbols(read.spot ?? [], read.usdm ?? null, futures)
     for (const symbol of this.options.symbols ?? []) this.watchUnified(symbol)
 
     // Per-symbol history: everything watched in a backfill; what moved (then the rotation) in a poll.
-    const targets = backfill
-      ? [...this.watched]
-      : [...this.dirty.keys()].filter((k) => this.watched.has(k))
+    // USDⓈ-M history answers -2015 to a key without futures permission: not asked then.
+    const readable = (k: string): boolean => futures || k.startsWith('spot:')
+    const targets = (backfill ? [...this.watched] : [...this.dirty.keys()]).filter(
+      (k) => this.watched.has(k) && readable(k)
+    )
     let done = 0
     const total = targets.length + 3
     for (const key of targets) {
       progress(done++, total, `Reading ${key.replace(':', ' ')} orders and trades`)
       await this.symbolHistory(ctx, key)
     }
-    if (!backfill) await this.rotate(ctx)
+    if (!backfill) await this.rotate(ctx, readable)
 
     // Wallet history: backfill, a balance no market explains, or the 10-minute sweep.
     const sinceWallet = ctx.now - this.lastWallet
@@ -1026,7 +1050,11 @@ class BinanceConnector implements Connector {
    * assets and the majors (with at least one side held), the symbols with open orders and the
    * open positions, most likely first, capped by `maxBackfillSymbols`.
    */
-  private chooseBackfillSymbols(spot: SpotBalance[], usdm: UsdmAccount | null): void {
+  private chooseBackfillSymbols(
+    spot: SpotBalance[],
+    usdm: UsdmAccount | null,
+    futures: boolean
+  ): void {
     const held = new Set(spot.filter((b) => b.free + b.locked > EPSILON).map((b) => b.asset))
     const majors = new Set(this.options.majors ?? ['USDT', 'USDC', 'FDUSD', 'BTC', 'ETH', 'BNB'])
     const pool = new Set([...held, ...majors])
@@ -1041,6 +1069,7 @@ class BinanceConnector implements Connector {
       .sort((a, b) => b.score - a.score || a.id.localeCompare(b.id))
       .slice(0, cap)
     for (const m of ranked) this.watched.add(streamKey('spot', m.id))
+    if (!futures) return
     const usdmPicked = this.marketsOf('usdm')
       .map((m) => ({ id: String(m.id), base: String(m.base) }))
       .filter((m) => held.has(m.base))
@@ -1147,10 +1176,10 @@ class BinanceConnector implements Connector {
   }
 
   /** Reads one watched symbol's fills, the one read longest ago, when the routine budget allows. */
-  private async rotate(ctx: RunContext): Promise<void> {
+  private async rotate(ctx: RunContext, readable: (key: string) => boolean): Promise<void> {
     const every = this.options.rotationMs ?? MINUTE_MS
     const due = [...this.watched]
-      .filter((k) => !this.dirty.has(k))
+      .filter((k) => !this.dirty.has(k) && readable(k))
       .map((k) => ({ k, at: this.lastFills.get(k) ?? -Infinity }))
       .filter(({ at }) => ctx.now - at >= every)
       .sort((a, b) => a.at - b.at)
