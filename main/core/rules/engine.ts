@@ -221,7 +221,8 @@ export function createRuleEngine(options: RuleEngineOptions): VigilRuleEngine {
         if (!v) views.set(e.id, (v = new EventView(e, fieldContext)))
         return v
       },
-      excepted: (rule, v) => exceptions.size > 0 && exceptions.covers(rule.id, v)
+      excepted: (rule, v) => exceptions.size > 0 && exceptions.covers(rule.id, v),
+      hasExceptions: exceptions.size > 0
     }
   }
 

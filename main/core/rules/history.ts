@@ -76,6 +76,20 @@ export class History {
     return this.stmt(sql).all(accountId, ...types, fromTs, toTs) as { type: string; ts: number }[]
   }
 
+  /** Type and timestamp of events of these types in [fromTs, event], from the index only. */
+  typedUpTo(
+    event: StoredEvent,
+    types: readonly string[],
+    fromTs: number
+  ): { type: string; ts: number }[] {
+    const sql = `SELECT type, ts FROM events WHERE account_id = ? AND type IN (${History.typeList(types)})
+      AND ts >= ? AND (ts < ? OR (ts = ? AND id <= ?)) ORDER BY ts`
+    return this.stmt(sql).all(event.accountId, ...types, fromTs, event.ts, event.ts, event.id) as {
+      type: string
+      ts: number
+    }[]
+  }
+
   /** Timestamps only (index-only scan, no JSON) of events of these types in [fromTs, toTs). */
   timestamps(accountId: string, types: readonly string[], fromTs: number, toTs: number): number[] {
     const sql = `SELECT ts FROM events WHERE account_id = ? AND type IN (${History.typeList(types)})

@@ -73,6 +73,30 @@ function meanSd(sum: number, sumSq: number, n: number): { mean: number; sd: numb
   return { mean, sd: n > 0 ? Math.sqrt(Math.max(0, sumSq / n - mean * mean)) : 0 }
 }
 
+/**
+ * Timestamps of events matching the condition in (from, event]. A type-only condition is counted
+ * from the index without reading a single JSON row: during an attack the last minutes may hold
+ * thousands of orders, and this runs for each of them.
+ */
+function recentTimes(
+  rule: CompiledRule,
+  env: KindEnv,
+  event: StoredEvent,
+  from: number,
+  cond: CompiledExpr
+): number[] {
+  if (!cond.typeOnly || env.hasExceptions)
+    return recent(rule, env, event, from, cond).map((v) => v.event.ts)
+  return env.history
+    .typedUpTo(event, rule.types, from + 1)
+    .filter((r) =>
+      rule.testWith(cond, (p) =>
+        p === 'type' ? r.type : p === 'kind' ? r.type.split('.')[0] : undefined
+      )
+    )
+    .map((r) => r.ts)
+}
+
 /** Events matching the condition in (from, event], the event included. */
 function recent(
   rule: CompiledRule,
@@ -183,13 +207,14 @@ const rate: Method = (rule, view, env) => {
   })
   const state = learnedState(readLearning(spec.learning), stats.n, stats.firstTs, event, env)
   if (!state.learned) return null
-  const now = recent(rule, env, event, event.ts - bucket, rule.condition)
+  const count = recentTimes(rule, env, event, event.ts - bucket, rule.condition).length
   const sigma = numberSetting(spec, 'sigma') as number
   const factor = numberSetting(spec, 'maxFactor', 0) as number
   const floor = numberSetting(spec, 'minValue', 0) as number
   const limit = Math.max(stats.mean + sigma * stats.sd, factor * stats.max, floor)
   // Fire on the event that crosses the limit, once per burst.
-  if (!(now.length > limit && now.length - 1 <= limit)) return null
+  if (!(count > limit && count - 1 <= limit)) return null
+  const now = recent(rule, env, event, event.ts - bucket, rule.condition)
   return {
     evidence: now.map((v) => v.event),
     reasoning: {
@@ -237,16 +262,17 @@ const acceleration: Method = (rule, view, env) => {
   })
   const state = learnedState(readLearning(spec.learning), stats.n, stats.firstTs, event, env)
   if (!state.learned) return null
-  const now = recent(rule, env, event, event.ts - 3 * bucket, rule.condition)
   const c = [0, 0, 0]
-  for (const v of now) c[Math.min(2, Math.floor((event.ts - v.event.ts) / bucket))]! += 1
+  for (const ts of recentTimes(rule, env, event, event.ts - 3 * bucket, rule.condition)) {
+    c[Math.min(2, Math.floor((event.ts - ts) / bucket))]! += 1
+  }
   const a = c[0]! - 2 * c[1]! + c[2]!
   const sigma = numberSetting(spec, 'sigma') as number
   const floor = numberSetting(spec, 'minValue', 0) as number
   const limit = Math.max(stats.mean + sigma * stats.sd, floor)
   if (!(a > limit && a - 1 <= limit)) return null
   return {
-    evidence: now.filter((v) => event.ts - v.event.ts < bucket).map((v) => v.event),
+    evidence: recent(rule, env, event, event.ts - bucket, rule.condition).map((v) => v.event),
     reasoning: {
       observed: a,
       perBucket: { now: c[0], before: c[1], beforeThat: c[2] },

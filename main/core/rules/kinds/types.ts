@@ -15,6 +15,8 @@ export interface KindEnv {
   view(event: StoredEvent): EventView
   /** True when a "this is me" exception covers this event for this rule. */
   excepted(rule: CompiledRule, view: EventView): boolean
+  /** False when no exception exists: counts may then come straight from the index. */
+  hasExceptions: boolean
 }
 
 export interface Draft {

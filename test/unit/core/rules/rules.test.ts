@@ -262,14 +262,14 @@ describe.each(fixtures.map((f) => [`${f.rule} ${f.kind}/${f.name}`, f] as const)
       if (e.evidence !== undefined) expect(first.evidence).toHaveLength(e.evidence)
       if (e.explanation) expect(first.explanation).toContain(e.explanation)
       expect(first.explanation).not.toContain('(unknown)')
-    // The retro-scan must see it too: the same events, all backfilled, evaluated as history.
-    if (!e.liveOnly) {
-      const asHistory = runFixture({
-        ...f.fixture,
-        events: f.fixture.events.map((x) => ({ ...x, origin: 'backfill' as const }))
-      })
-      expect(asHistory.findings.filter((x) => x.ruleId === f.rule).length).toBeGreaterThan(0)
-    }
+      // The retro-scan must see it too: the same events, all backfilled, evaluated as history.
+      if (!e.liveOnly) {
+        const asHistory = runFixture({
+          ...f.fixture,
+          events: f.fixture.events.map((x) => ({ ...x, origin: 'backfill' as const }))
+        })
+        expect(asHistory.findings.filter((x) => x.ruleId === f.rule).length).toBeGreaterThan(0)
+      }
       expect(first.suggestKillSwitch).toBe(
         (parse(readFileSync(join(RULES_DIR, ruleFileName(f.rule)), 'utf8')) as { action: string })
           .action === 'suggest-kill-switch'
