@@ -21,6 +21,7 @@ import type { Logger, Notifier, SecretStore } from './core/ports'
 import { KeyringSecretStore } from './core/secrets/keyring-store'
 import { MemorySecretStore } from './core/secrets/memory-store'
 import { createVigil } from './core/vigil'
+import type { DemoControl } from './core/vigil-types'
 import { demoScenarioFile, rendererDir, rulesDir } from './paths'
 import { ScenarioClock } from './replay/clock'
 import { loadScenario } from './replay/scenario'
@@ -44,6 +45,9 @@ export interface RunningHeadless {
   close(): Promise<void>
 }
 
+/** The demo scenario's account left for the wizard and fire drills. */
+const SPARE = 'spare'
+
 const defaultDataDir = () =>
   join(process.env.XDG_DATA_HOME || join(homedir(), '.local', 'share'), 'vigil')
 
@@ -64,6 +68,36 @@ export async function startHeadless(options: HeadlessOptions = {}): Promise<Runn
     scenario && clock
       ? await startSimulator({ scenario, clock, startAt: clock.startAt })
       : undefined
+  // Demo: 'spare' is left for the add-key wizard; its scripted attack is a fire drill on demand.
+  const autoAccounts = scenario?.accounts.filter((a) => a.id !== SPARE) ?? []
+  const drill = scenario
+    ? scenario.timeline.flatMap((e, i) => (e.account === SPARE ? [i] : []))
+    : []
+  const spareAccount = scenario?.accounts.find((a) => a.id === SPARE)
+  const demoControl: DemoControl | undefined =
+    scenario && simulator
+      ? {
+          spare: spareAccount
+            ? {
+                exchange: spareAccount.exchange,
+                label: `Spare ${spareAccount.exchange} (simulated)`,
+                endpoint: simulator.endpointFor(spareAccount.exchange),
+                credentials: simulator.credentials(spareAccount.id)
+              }
+            : null,
+          attacks: drill.length
+            ? [{ id: 'takeover-spare', title: 'Account takeover on the spare account' }]
+            : [],
+          attack: () => {
+            let played = 0
+            for (const index of drill.splice(0)) {
+              simulator.apply(index)
+              played++
+            }
+            return played
+          }
+        }
+      : undefined
   const vigil = await createVigil({
     dataDir,
     // The demo's keys are the simulator's throwaway keys; real keys always go to the OS keychain.
@@ -78,10 +112,11 @@ export async function startHeadless(options: HeadlessOptions = {}): Promise<Runn
     clock,
     logger,
     mode: 'headless',
-    demo
+    demo,
+    demoControl
   })
   if (scenario && simulator) {
-    for (const account of scenario.accounts) {
+    for (const account of autoAccounts) {
       const credentials = simulator.credentials(account.id)
       await vigil.handlers['accounts.add']({
         exchange: account.exchange,
@@ -106,11 +141,15 @@ export async function startHeadless(options: HeadlessOptions = {}): Promise<Runn
       () => {
         clock.begin()
         logger.info('demo: history read; the scripted attack starts in a few seconds')
-        cancelTimeline = scenario.timeline.map((event, index) =>
-          clock.setTimeout(() => {
-            simulator.apply(index)
-            logger.info(`demo: ${event.kind}${event.note ? ` (${event.note})` : ''}`)
-          }, event.at * 1000)
+        cancelTimeline = scenario.timeline.flatMap((event, index) =>
+          event.account === SPARE
+            ? []
+            : [
+                clock.setTimeout(() => {
+                  simulator.apply(index)
+                  logger.info(`demo: ${event.kind}${event.note ? ` (${event.note})` : ''}`)
+                }, event.at * 1000)
+              ]
         )
       }
     )

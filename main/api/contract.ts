@@ -226,6 +226,27 @@ export const channelViewSchema = z.object({
 })
 export type ChannelView = z.infer<typeof channelViewSchema>
 
+export const exceptionViewSchema = z.object({
+  id: z.string(),
+  ruleId: z.string().nullable(),
+  accountId: z.string().nullable(),
+  /** ip, country, device, asn, network, symbol, address, keyId, currency, to */
+  field: z.string(),
+  value: z.string(),
+  note: z.string().nullable(),
+  createdAt: ms
+})
+export type ExceptionView = z.infer<typeof exceptionViewSchema>
+
+export const silenceViewSchema = z.object({
+  id: z.string(),
+  ruleId: z.string().nullable(),
+  accountId: z.string().nullable(),
+  until: ms,
+  createdAt: ms
+})
+export type SilenceView = z.infer<typeof silenceViewSchema>
+
 export const exchangeInfoSchema = z.object({
   id: z.string(),
   name: z.string(),
@@ -257,11 +278,13 @@ export const contract = {
       .object({
         exchange: z.string().min(1).max(50),
         label: z.string().min(1).max(100),
-        apiKey: secretInput,
-        secret: secretInput,
+        apiKey: secretInput.optional(),
+        secret: secretInput.optional(),
         password: z.string().max(1000).optional(),
         endpoint: z.string().url().max(500).optional(),
-        pollSeconds: z.number().min(0.2).max(3600).optional()
+        pollSeconds: z.number().min(0.2).max(3600).optional(),
+        /** Demo only: use the simulator's spare account (its keys never cross the API). */
+        simulated: z.literal(true).optional()
       })
       .strict(),
     output: accountViewSchema
@@ -341,6 +364,85 @@ export const contract = {
   [METHODS.channelsTest]: {
     input: z.object({ channelId: id }).strict(),
     output: z.object({ delivered: z.boolean(), error: z.string().nullable() })
+  },
+  [METHODS.rulesUpdate]: {
+    input: z
+      .object({
+        ruleId: id,
+        enabled: z.boolean().optional(),
+        level: levelSchema.optional(),
+        params: z
+          .record(z.string(), z.union([z.number(), z.boolean(), z.string(), z.null()]))
+          .optional()
+      })
+      .strict(),
+    output: ruleViewSchema
+  },
+  [METHODS.exceptionsList]: { input: z.object({}).strict(), output: z.array(exceptionViewSchema) },
+  [METHODS.exceptionsAdd]: {
+    input: z
+      .object({
+        /** "This is me" from an alert: the value is taken from the alert's evidence. */
+        alertId: id.optional(),
+        field: z.enum([
+          'ip',
+          'country',
+          'device',
+          'asn',
+          'network',
+          'symbol',
+          'address',
+          'keyId',
+          'currency',
+          'to'
+        ]),
+        value: z.string().min(1).max(200).optional(),
+        ruleId: id.optional(),
+        accountId: id.optional(),
+        /** Limit the exception to the alert's rule (default) or let it cover every rule. */
+        allRules: z.boolean().optional(),
+        note: z.string().max(500).optional()
+      })
+      .strict(),
+    output: exceptionViewSchema
+  },
+  [METHODS.exceptionsRemove]: {
+    input: z.object({ exceptionId: id }).strict(),
+    output: z.object({ removed: z.boolean() })
+  },
+  [METHODS.silencesList]: { input: z.object({}).strict(), output: z.array(silenceViewSchema) },
+  [METHODS.silencesAdd]: {
+    input: z
+      .object({
+        ruleId: id.optional(),
+        accountId: id.optional(),
+        minutes: z
+          .number()
+          .min(1)
+          .max(60 * 24 * 30)
+      })
+      .strict(),
+    output: silenceViewSchema
+  },
+  [METHODS.silencesRemove]: {
+    input: z.object({ silenceId: id }).strict(),
+    output: z.object({ removed: z.boolean() })
+  },
+  [METHODS.demoInfo]: {
+    input: z.object({}).strict(),
+    output: z.object({
+      demo: z.boolean(),
+      /**
+       * A simulated account the trader can add through the wizard to try it (demo only). Its
+       * credentials stay in the main process: `accounts.add` with `simulated: true` uses them.
+       */
+      spare: z.object({ exchange: z.string(), label: z.string() }).nullable(),
+      attacks: z.array(z.object({ id: z.string(), title: z.string() }))
+    })
+  },
+  [METHODS.demoAttack]: {
+    input: z.object({ attack: id }).strict(),
+    output: z.object({ played: z.number().int() })
   },
   [METHODS.pause]: {
     input: z

@@ -22,6 +22,15 @@ export const METHODS = {
   channelsAdd: 'channels.add',
   channelsRemove: 'channels.remove',
   channelsTest: 'channels.test',
+  rulesUpdate: 'rules.update',
+  exceptionsList: 'exceptions.list',
+  exceptionsAdd: 'exceptions.add',
+  exceptionsRemove: 'exceptions.remove',
+  silencesList: 'silences.list',
+  silencesAdd: 'silences.add',
+  silencesRemove: 'silences.remove',
+  demoInfo: 'demo.info',
+  demoAttack: 'demo.attack',
   pause: 'pause'
 } as const
 

@@ -249,6 +249,11 @@ export class Incidents {
     }
   }
 
+  getAlert(id: string): AlertView | undefined {
+    const row = this.db.prepare('SELECT * FROM alerts WHERE id = ?').get(id) as AlertRow | undefined
+    return row && this.alertView(row)
+  }
+
   setStatus(id: string, status: IncidentView['status'], at: number): void {
     this.db
       .prepare('UPDATE incidents SET status = ?, updated_at = max(updated_at, ?) WHERE id = ?')

@@ -4,7 +4,7 @@
  */
 import type { Input, MethodName, Output, Status } from '../api/contract'
 import type { VigilEvents } from './events'
-import type { Clock, ExchangeFactory, Logger, Notifier, SecretStore } from './ports'
+import type { Clock, Credentials, ExchangeFactory, Logger, Notifier, SecretStore } from './ports'
 
 export interface VigilDeps {
   /** Folder for vigil.db. ':memory:' keeps everything in memory (replays, tests). */
@@ -20,6 +20,16 @@ export interface VigilDeps {
   demo?: boolean
   /** Overrides every account's poll interval (replays). */
   pollSecondsOverride?: number
+  /** Demo mode's hooks into the built-in simulator (fire drills, a spare account for the wizard). */
+  demoControl?: DemoControl
+}
+
+export interface DemoControl {
+  /** A simulated account the wizard can add; its credentials never cross the API. */
+  spare: { exchange: string; label: string; endpoint: string; credentials: Credentials } | null
+  attacks: { id: string; title: string }[]
+  /** Plays a scripted attack on the simulator now; returns how many events it played. */
+  attack(id: string): number
 }
 
 /** Handlers for every contract method; inputs are already validated by `dispatch`. */

@@ -22,6 +22,7 @@ import { classifyError } from './exchanges/errors'
 import { createConnector, DEEP_EXCHANGES, isSupportedExchange } from './exchanges/registry'
 import { buildIncidentReport, incidentReportMarkdown } from './incident-report'
 import { Incidents, type RecordedAlert } from './incidents'
+import { ExceptionsRepo, Silences, exceptionValueFrom } from './exceptions'
 import {
   channelSlot,
   ChannelsRepo,
@@ -34,7 +35,7 @@ import type { LoginData, NewEvent, StoredEvent } from './model'
 import { silentLogger, systemClock, type Credentials } from './ports'
 import { ResponsePolicy } from './response'
 import { createRuleEngine } from './rules/engine'
-import type { Finding, RuleEngine } from './rules/types'
+import type { Finding } from './rules/types'
 import type { Vigil, VigilDeps, VigilHandlers } from './vigil-types'
 import { AccountWatcher, type HealthNotice } from './watcher'
 
@@ -70,8 +71,15 @@ export async function createVigil(deps: VigilDeps): Promise<Vigil & { internals:
   const audit = new AuditLog(db)
   const incidents = new Incidents(db)
   const enricher: Enricher = createEnricher()
-  const engine: RuleEngine = createRuleEngine({ db, rulesDir: deps.rulesDir, enricher })
+  const engine = createRuleEngine({
+    db,
+    rulesDir: deps.rulesDir,
+    enricher,
+    overrides: settings.ruleOverrides()
+  })
   const killSwitch = new KillSwitch(db, audit, clock, logger)
+  const silences = new Silences(db)
+  const exceptions = new ExceptionsRepo(db)
   const channels = new ChannelsRepo(db)
   const notifier = withRemoteChannels(deps.notifier, {
     channels: () => channels.list(),
@@ -106,7 +114,9 @@ export async function createVigil(deps: VigilDeps): Promise<Vigil & { internals:
       if (!recorded) continue
       if (scope === 'live') {
         bus.emit('alert', { alert: recorded.alert, incident: recorded.incident })
-        response.handle(recorded)
+        // A silenced rule or account still records its alerts; it just does not interrupt.
+        if (!silences.matches(finding.ruleId, finding.accountId, clock.now()))
+          response.handle(recorded)
       }
     }
   }
@@ -480,7 +490,30 @@ export async function createVigil(deps: VigilDeps): Promise<Vigil & { internals:
       }))
     },
     'accounts.list': async () => accounts.list().map(accountView),
-    'accounts.add': async (input) => {
+    'accounts.add': async (raw) => {
+      let input = raw
+      if (raw.simulated) {
+        const spare = deps.demoControl?.spare
+        if (!spare)
+          throw new ApiFailure(
+            'bad-request',
+            'simulated accounts exist only in demo mode',
+            'simulated'
+          )
+        input = {
+          ...raw,
+          exchange: spare.exchange,
+          endpoint: spare.endpoint,
+          apiKey: spare.credentials.apiKey,
+          secret: spare.credentials.secret
+        }
+      }
+      if (!input.apiKey)
+        throw new ApiFailure('bad-request', 'apiKey: the API key is required', 'apiKey')
+      if (!input.secret)
+        throw new ApiFailure('bad-request', 'secret: the API secret is required', 'secret')
+      const apiKey = input.apiKey
+      const secret = input.secret
       if (!(await listExchangeIds()).includes(input.exchange))
         throw new ApiFailure('bad-request', `unknown exchange: ${input.exchange}`, 'exchange')
       if (!isSupportedExchange(input.exchange)) {
@@ -492,8 +525,8 @@ export async function createVigil(deps: VigilDeps): Promise<Vigil & { internals:
       }
       const id = `${input.exchange}-${randomBytes(4).toString('hex')}`
       const credentials: Credentials = {
-        apiKey: input.apiKey,
-        secret: input.secret,
+        apiKey,
+        secret,
         ...(input.password ? { password: input.password } : {})
       }
       await deps.secrets.set(accountSlot(id), JSON.stringify(credentials))
@@ -502,7 +535,7 @@ export async function createVigil(deps: VigilDeps): Promise<Vigil & { internals:
         exchange: input.exchange,
         label: input.label,
         endpoint: input.endpoint ?? null,
-        keyHint: input.apiKey.slice(-4),
+        keyHint: apiKey.slice(-4),
         pollSeconds: input.pollSeconds ?? 10,
         createdAt: clock.now(),
         options: { hasPassword: !!input.password }
@@ -691,6 +724,138 @@ export async function createVigil(deps: VigilDeps): Promise<Vigil & { internals:
       } catch (error) {
         return { delivered: false, error: (error as Error).message }
       }
+    },
+    'rules.update': async ({ ruleId, enabled, level, params }) => {
+      if (!engine.list().some((r) => r.id === ruleId))
+        throw new ApiFailure('not-found', `no rule with id ${ruleId}`)
+      const before = settings.ruleOverrides()
+      const current = before[ruleId] ?? {}
+      const next = {
+        ...before,
+        [ruleId]: {
+          ...current,
+          ...(enabled !== undefined ? { enabled } : {}),
+          ...(level !== undefined ? { level } : {}),
+          ...(params !== undefined ? { params: { ...(current.params ?? {}), ...params } } : {})
+        }
+      }
+      const errorsBefore = engine.loadErrors().length
+      engine.setOverrides(next)
+      const problem = engine
+        .loadErrors()
+        .slice(errorsBefore)
+        .find((e) => e.message.includes(ruleId) || e.file === 'overrides')
+      if (problem) {
+        engine.setOverrides(before)
+        throw new ApiFailure('bad-request', problem.message, 'params')
+      }
+      settings.setRuleOverrides(next)
+      audit.append({
+        at: clock.now(),
+        actor: 'user',
+        action: 'rule.update',
+        accountId: null,
+        detail: { ruleId, enabled, level, params: params ? Object.keys(params) : undefined }
+      })
+      return engine.list().find((r) => r.id === ruleId)!
+    },
+    'exceptions.list': async () => exceptions.list(),
+    'exceptions.add': async (input) => {
+      let { value, ruleId, accountId } = input
+      if (input.alertId) {
+        const alert = incidents.getAlert(input.alertId)
+        if (!alert) throw new ApiFailure('not-found', `no alert with id ${input.alertId}`)
+        value ??= exceptionValueFrom(alert.evidence, input.field) ?? undefined
+        if (!value)
+          throw new ApiFailure(
+            'bad-request',
+            `the alert's evidence has no ${input.field} to mark as "this is me"`,
+            'field'
+          )
+        ruleId ??= input.allRules ? undefined : alert.rule
+        accountId ??= alert.accountId
+        if (incidents.getIncident(alert.incidentId)?.status === 'open')
+          incidents.setStatus(alert.incidentId, 'acknowledged', clock.now())
+        response.cancelCountdown(alert.incidentId, 'this is me')
+      }
+      if (!value)
+        throw new ApiFailure(
+          'bad-request',
+          'value: give a value or an alert to take it from',
+          'value'
+        )
+      const created = exceptions.add({
+        ruleId: ruleId ?? null,
+        accountId: accountId ?? null,
+        field: input.field,
+        value,
+        note: input.note ?? null,
+        createdAt: clock.now()
+      })
+      audit.append({
+        at: clock.now(),
+        actor: 'user',
+        action: 'exception.add',
+        accountId: accountId ?? null,
+        detail: { ...created }
+      })
+      emitStatus()
+      return created
+    },
+    'exceptions.remove': async ({ exceptionId }) => {
+      const removed = exceptions.remove(exceptionId)
+      if (!removed) throw new ApiFailure('not-found', `no exception with id ${exceptionId}`)
+      audit.append({
+        at: clock.now(),
+        actor: 'user',
+        action: 'exception.remove',
+        accountId: null,
+        detail: { exceptionId }
+      })
+      return { removed }
+    },
+    'silences.list': async () => silences.list(clock.now()),
+    'silences.add': async ({ ruleId, accountId, minutes }) => {
+      const created = silences.add({
+        ruleId: ruleId ?? null,
+        accountId: accountId ?? null,
+        until: clock.now() + minutes * 60_000,
+        createdAt: clock.now()
+      })
+      audit.append({
+        at: clock.now(),
+        actor: 'user',
+        action: 'silence.add',
+        accountId: accountId ?? null,
+        detail: { ...created }
+      })
+      return created
+    },
+    'silences.remove': async ({ silenceId }) => {
+      const removed = silences.remove(silenceId)
+      if (!removed) throw new ApiFailure('not-found', `no silence with id ${silenceId}`)
+      return { removed }
+    },
+    'demo.info': async () => ({
+      demo: !!deps.demoControl,
+      spare: deps.demoControl?.spare
+        ? { exchange: deps.demoControl.spare.exchange, label: deps.demoControl.spare.label }
+        : null,
+      attacks: deps.demoControl?.attacks ?? []
+    }),
+    'demo.attack': async ({ attack }) => {
+      if (!deps.demoControl)
+        throw new ApiFailure('bad-request', 'fire drills run only in demo mode')
+      if (!deps.demoControl.attacks.some((a) => a.id === attack))
+        throw new ApiFailure('not-found', `no scripted attack ${attack}`)
+      audit.append({
+        at: clock.now(),
+        actor: 'user',
+        action: 'demo.attack',
+        accountId: null,
+        detail: { attack }
+      })
+      return { played: deps.demoControl.attack(attack) }
     },
     pause: async ({ minutes }) => {
       pausedUntil = minutes > 0 ? clock.now() + minutes * 60_000 : null

@@ -1,4 +1,5 @@
 import { settingsSchema, type Settings } from '../../../api/contract'
+import { ruleOverridesSchema, type RuleOverrides } from '../../rules/schema'
 import type { Db } from '../open'
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -31,6 +32,23 @@ export class SettingsRepo {
       // fall through to defaults
     }
     return DEFAULT_SETTINGS
+  }
+
+  /** Per-rule overrides (enabled, level, params), validated by the rule engine when applied. */
+  ruleOverrides(): RuleOverrides {
+    const row = this.db.prepare("SELECT value FROM settings WHERE key = 'rule-overrides'").get() as
+      { value: string } | undefined
+    if (!row) return {}
+    const parsed = ruleOverridesSchema.safeParse(JSON.parse(row.value))
+    return parsed.success ? parsed.data : {}
+  }
+
+  setRuleOverrides(overrides: RuleOverrides): void {
+    this.db
+      .prepare(
+        "INSERT INTO settings (key, value) VALUES ('rule-overrides', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value"
+      )
+      .run(JSON.stringify(overrides))
   }
 
   update(patch: Partial<Settings>): Settings {
