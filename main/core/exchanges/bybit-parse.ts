@@ -638,12 +638,18 @@ export const addressRecordId = (a: { coin: string; address: string }): string =>
 export const addressKey = (a: { coin: string; address: string; chain: string | null }): string =>
   `${a.coin}:${a.address}#${a.chain ?? ''}`
 
-/** Maps an entry to AddressData. */
-export const addressData = (a: BybitAddress): AddressData & { chain: string | null } => ({
+/**
+ * Maps an entry to AddressData. `coin: "baseCoin"` is Bybit's universal address (any coin on
+ * that chain); it keeps that name and is flagged.
+ */
+export const addressData = (
+  a: BybitAddress
+): AddressData & { chain: string | null; universal?: boolean } => ({
   currency: a.coin,
   address: a.address,
   label: a.remark,
-  chain: a.chain
+  chain: a.chain,
+  ...(a.coin === 'baseCoin' ? { universal: true } : {})
 })
 
 // ---------------------------------------------------------------------------------------------

@@ -91,24 +91,29 @@ const DAY_MS = 24 * 60 * 60 * 1000
 const WEEK_MS = 7 * DAY_MS
 const MONTH_MS = 30 * DAY_MS
 const MAX_BACKFILL_MS = 90 * DAY_MS
+/** How late a record may still show up in Bybit's history after its own timestamp. */
+const SETTLE_MS = 30_000
 const STABLE_USD = new Set(['USD', 'USDT', 'USDC', 'USDE', 'DAI', 'FDUSD'])
 
 /**
- * ccxt throttle cost per call (1 = 50 calls/s at ccxt's 20 ms rate limit), from Bybit's documented
- * limit at 80 %: 50/s → 1.25, 10/s → 6.25, 5/s → 12.5, 60/min → 62.5.
+ * Least time between two calls to the same endpoint, in ms: Bybit's documented per-UID limit at
+ * 80 % (50/s → 25, 10/s → 125, 5/s → 250, 60/min → 1250). Spacing per endpoint lets a poll make
+ * its one call to each endpoint at once, while a backfill paging through one endpoint keeps under
+ * its limit. ccxt's own table still assumes older, lower limits for several of these endpoints
+ * and would charge every later call of the poll for them.
  */
 const COST = {
-  fast: 1.25, // order/realtime, order/history, execution/list, position/list, wallet-balance (50/s)
-  key: 6.25, // query-api (10/s)
-  fund: 12.5, // query-account-coins-balance (5/s)
-  withdrawals: 12.5, // withdraw/query-record (300/min)
-  addresses: 1.25, // withdraw/query-address (300/s)
-  universal: 12.5, // query-universal-transfer-list (5/s)
-  internal: 62.5, // query-inter-transfer-list (60/min)
-  cancelSpot: 3.125, // cancel-all spot (20/s)
-  cancelFutures: 6.25, // cancel-all linear / inverse (10/s)
-  manageKey: 12.5, // delete-api / update-api (5/s)
-  public: 1 // tickers (IP limit 600 / 5 s)
+  fast: 25, // order/realtime, order/history, execution/list, position/list, wallet-balance (50/s)
+  key: 125, // query-api (10/s)
+  fund: 250, // query-account-coins-balance (5/s)
+  withdrawals: 250, // withdraw/query-record (300/min)
+  addresses: 25, // withdraw/query-address (300/s; 50/s here)
+  universal: 250, // query-universal-transfer-list (5/s)
+  internal: 1250, // query-inter-transfer-list (60/min)
+  cancelSpot: 63, // cancel-all spot (20/s)
+  cancelFutures: 125, // cancel-all linear / inverse (10/s)
+  manageKey: 250, // delete-api / update-api (5/s)
+  public: 0 // tickers (only the IP limit, 600 / 5 s, which ccxt's 20 ms pacing respects)
 } as const
 
 /** Tuning for the Bybit connector; every field has a sensible default. */
@@ -272,6 +277,8 @@ class BybitConnector implements Connector {
   private lastOrdersConfirmed: number | null = null
   /** Derivative order events → `<category>:<symbol>`, to fill in leverage read later in the run. */
   private readonly leverageKeys = new WeakMap<NewEvent, string>()
+  /** Earliest real time the next call to each endpoint may go out. */
+  private readonly nextSlot = new Map<string, number>()
 
   constructor(
     private readonly ccxt: Exchange,
@@ -298,12 +305,19 @@ class BybitConnector implements Connector {
     path: string,
     method: 'GET' | 'POST',
     params: Record<string, unknown>,
-    cost: number,
+    spacingMs: number,
     api: 'private' | 'public' = 'private'
   ): Promise<unknown> {
+    // Reserve the endpoint's next slot before waiting, so concurrent callers (a poll and the kill
+    // switch) queue instead of both going at once. Real time: Bybit counts real seconds.
+    const now = Date.now()
+    const slot = Math.max(now, this.nextSlot.get(path) ?? 0)
+    this.nextSlot.set(path, slot + spacingMs)
+    if (slot > now) await new Promise((resolve) => setTimeout(resolve, slot - now))
     const request = (this.ccxt as unknown as { request: (...args: unknown[]) => Promise<unknown> })
       .request
-    return request.call(this.ccxt, path, api, method, params, undefined, undefined, { cost })
+    // Cost 1: ccxt's global 20 ms pacing keeps the whole client far below Bybit's IP limit.
+    return request.call(this.ccxt, path, api, method, params, undefined, undefined, { cost: 1 })
   }
 
   private classifyContext(stream?: string): ClassifyContext {
@@ -727,6 +741,17 @@ class BybitConnector implements Connector {
     return { rows, complete }
   }
 
+  /**
+   * The window cursor to store. A window read completely up to now cannot gain records older
+   * than a short settling time, so the watermark moves up to `now - SETTLE_MS` even when no record
+   * came; otherwise a quiet stream would re-read its whole history, 7 days per call, every poll.
+   */
+  private nextWindow(tracker: WindowTracker, ctx: RunContext, complete: boolean): string {
+    const next = tracker.next(ctx.now)
+    if (complete) next.ts = Math.max(next.ts, ctx.now - SETTLE_MS)
+    return encodeWindow(next)
+  }
+
   private tooMany(stream: string, what: string): ExchangeFault {
     return new ExchangeFault(
       'unknown',
@@ -917,7 +942,7 @@ class BybitConnector implements Connector {
     return {
       events,
       cursors: {
-        [name]: encodeWindow(tracker.next(ctx.now)),
+        [name]: this.nextWindow(tracker, ctx, complete),
         [openName]: encodeSnapshot({ kind: 'state', state: nextOpen })
       },
       warning: complete ? undefined : this.tooMany(name, `${scope.name} orders`)
@@ -979,7 +1004,7 @@ class BybitConnector implements Connector {
     }
     return {
       events,
-      cursors: { [name]: encodeWindow(tracker.next(ctx.now)) },
+      cursors: { [name]: this.nextWindow(tracker, ctx, complete) },
       warning: complete ? undefined : this.tooMany(name, `${scope.name} trades`)
     }
   }
@@ -1095,11 +1120,12 @@ class BybitConnector implements Connector {
       this.overlapMs
     )
     // Re-read the last 30 days every time: a withdrawal's status changes after it was created.
-    const from = Math.max(0, Math.min(tracker.windowStart, ctx.now - MONTH_MS))
+    const to = ctx.now + 60_000
+    const from = Math.max(0, Math.min(tracker.windowStart, to - MONTH_MS))
     const { rows, complete } = await this.windows(
       ctx,
       from,
-      ctx.now + 60_000,
+      to,
       MONTH_MS,
       async (start, end, cursor) =>
         parseWithdrawals(
@@ -1164,7 +1190,7 @@ class BybitConnector implements Connector {
     }
     return {
       events,
-      cursors: { [name]: encodeWindow(tracker.next(ctx.now)) },
+      cursors: { [name]: this.nextWindow(tracker, ctx, complete) },
       warning: complete ? undefined : this.tooMany(name, 'withdrawals')
     }
   }
@@ -1213,7 +1239,7 @@ class BybitConnector implements Connector {
     }
     return {
       events,
-      cursors: { [name]: encodeWindow(tracker.next(ctx.now)) },
+      cursors: { [name]: this.nextWindow(tracker, ctx, complete) },
       warning: complete ? undefined : this.tooMany(name, 'sub-account transfers')
     }
   }
@@ -1254,7 +1280,7 @@ class BybitConnector implements Connector {
     }
     return {
       events,
-      cursors: { [name]: encodeWindow(tracker.next(ctx.now)) },
+      cursors: { [name]: this.nextWindow(tracker, ctx, complete) },
       warning: complete ? undefined : this.tooMany(name, 'internal transfers')
     }
   }
@@ -1472,7 +1498,8 @@ class BybitConnector implements Connector {
           fail(`Could not read open orders: ${r.fault.message}`)
         }
       }
-      if (total !== null) step(label, total === 0, 1, `${plural(total, 'open order')}`)
+      if (total !== null)
+        step(label, label === 'read-open-orders' || total === 0, 1, plural(total, 'open order'))
       return { total, open }
     }
     const cancelRound = async (
