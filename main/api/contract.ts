@@ -289,6 +289,26 @@ export const contract = {
       .strict(),
     output: accountViewSchema
   },
+  [METHODS.accountsTest]: {
+    /** The add-key wizard's "test connection": nothing is stored, the secret is only used for the check. */
+    input: z
+      .object({
+        exchange: z.string().min(1).max(50),
+        apiKey: secretInput.optional(),
+        secret: secretInput.optional(),
+        password: z.string().max(1000).optional(),
+        endpoint: z.string().url().max(500).optional(),
+        simulated: z.literal(true).optional()
+      })
+      .strict(),
+    output: z.object({
+      ok: z.boolean(),
+      error: z.string().nullable(),
+      capabilities: z.array(capabilitySchema),
+      keys: z.array(keyViewSchema),
+      posture: z.array(postureFindingSchema)
+    })
+  },
   [METHODS.accountsRemove]: {
     input: z.object({ accountId: id }).strict(),
     output: z.object({ removed: z.boolean() })

@@ -8,6 +8,7 @@ export const METHODS = {
   accountsList: 'accounts.list',
   accountsAdd: 'accounts.add',
   accountsRemove: 'accounts.remove',
+  accountsTest: 'accounts.test',
   incidentsList: 'incidents.list',
   incidentsGet: 'incidents.get',
   incidentsAcknowledge: 'incidents.acknowledge',

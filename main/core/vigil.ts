@@ -16,12 +16,13 @@ import { EventStore } from './db/repos/events'
 import { SettingsRepo } from './db/repos/settings'
 import { createEnricher, type Enricher } from './enrich'
 import { VigilEvents } from './events'
-import type { Capability, Connector } from './exchanges/connector'
+import type { Capability, Connector, KeySnapshot } from './exchanges/connector'
 import { listExchangeIds } from './exchanges/ccxt-factory'
 import { classifyError } from './exchanges/errors'
 import { createConnector, DEEP_EXCHANGES, isSupportedExchange } from './exchanges/registry'
 import { buildIncidentReport, incidentReportMarkdown } from './incident-report'
 import { Incidents, type RecordedAlert } from './incidents'
+import { diffKeys, postureEvents } from './inventory'
 import { ExceptionsRepo, Silences, exceptionValueFrom } from './exceptions'
 import {
   channelSlot,
@@ -40,6 +41,39 @@ import type { Vigil, VigilDeps, VigilHandlers } from './vigil-types'
 import { AccountWatcher, type HealthNotice } from './watcher'
 
 export const VERSION = '0.1.0'
+
+/**
+ * Posture findings for a key list before anything is stored (the add-key wizard): the shipped
+ * posture rules run on a throwaway in-memory database.
+ */
+export function postureOf(
+  keys: KeySnapshot[],
+  rulesDir: string,
+  now: number
+): AccountView['posture'] {
+  const scratch = openDatabase(':memory:')
+  try {
+    scratch
+      .prepare(
+        "INSERT INTO accounts (id, exchange, label, key_hint, created_at) VALUES ('test', 'test', 'test', '', ?)"
+      )
+      .run(now)
+    diffKeys(scratch, 'test', keys, now)
+    const engine = createRuleEngine({ db: scratch, rulesDir })
+    const stored = new EventStore(scratch).ingest(postureEvents(scratch, 'test', now), now, 'live')
+    return stored
+      .flatMap((e) => engine.evaluate(e, { scope: 'live' }))
+      .filter((f) => f.ruleId.startsWith('key.posture.'))
+      .map((f) => ({
+        rule: f.ruleId,
+        level: f.level,
+        title: f.title,
+        fix: typeof f.reasoning.fix === 'string' ? f.reasoning.fix : f.explanation
+      }))
+  } finally {
+    scratch.close()
+  }
+}
 const HEALTH_LEVEL: Record<HealthNotice['rule'], 'low' | 'medium' | 'high'> = {
   'guardian.rate_limited': 'low',
   'guardian.exchange_degraded': 'low',
@@ -245,6 +279,42 @@ export async function createVigil(deps: VigilDeps): Promise<Vigil & { internals:
       disabled: result.disabled,
       failed: result.failed.length
     })
+  }
+
+  /** Fills in the demo's spare account, and insists on a key and a secret otherwise. */
+  const resolveCredentialsInput = <
+    T extends {
+      exchange: string
+      apiKey?: string
+      secret?: string
+      endpoint?: string
+      simulated?: true
+    }
+  >(
+    raw: T
+  ): T & { apiKey: string; secret: string } => {
+    let input: T = raw
+    if (raw.simulated) {
+      const spare = deps.demoControl?.spare
+      if (!spare)
+        throw new ApiFailure(
+          'bad-request',
+          'simulated accounts exist only in demo mode',
+          'simulated'
+        )
+      input = {
+        ...raw,
+        exchange: spare.exchange,
+        endpoint: spare.endpoint,
+        apiKey: spare.credentials.apiKey,
+        secret: spare.credentials.secret
+      }
+    }
+    if (!input.apiKey)
+      throw new ApiFailure('bad-request', 'apiKey: the API key is required', 'apiKey')
+    if (!input.secret)
+      throw new ApiFailure('bad-request', 'secret: the API secret is required', 'secret')
+    return input as T & { apiKey: string; secret: string }
   }
 
   /**
@@ -491,29 +561,8 @@ export async function createVigil(deps: VigilDeps): Promise<Vigil & { internals:
     },
     'accounts.list': async () => accounts.list().map(accountView),
     'accounts.add': async (raw) => {
-      let input = raw
-      if (raw.simulated) {
-        const spare = deps.demoControl?.spare
-        if (!spare)
-          throw new ApiFailure(
-            'bad-request',
-            'simulated accounts exist only in demo mode',
-            'simulated'
-          )
-        input = {
-          ...raw,
-          exchange: spare.exchange,
-          endpoint: spare.endpoint,
-          apiKey: spare.credentials.apiKey,
-          secret: spare.credentials.secret
-        }
-      }
-      if (!input.apiKey)
-        throw new ApiFailure('bad-request', 'apiKey: the API key is required', 'apiKey')
-      if (!input.secret)
-        throw new ApiFailure('bad-request', 'secret: the API secret is required', 'secret')
-      const apiKey = input.apiKey
-      const secret = input.secret
+      const input = resolveCredentialsInput(raw)
+      const { apiKey, secret } = input
       if (!(await listExchangeIds()).includes(input.exchange))
         throw new ApiFailure('bad-request', `unknown exchange: ${input.exchange}`, 'exchange')
       if (!isSupportedExchange(input.exchange)) {
@@ -559,6 +608,54 @@ export async function createVigil(deps: VigilDeps): Promise<Vigil & { internals:
       }
       emitStatus()
       return accountView(accounts.get(id)!)
+    },
+    'accounts.test': async (raw) => {
+      const input = resolveCredentialsInput(raw)
+      const credentials: Credentials = {
+        apiKey: input.apiKey,
+        secret: input.secret,
+        ...(input.password ? { password: input.password } : {})
+      }
+      const empty = { capabilities: [], keys: [], posture: [] }
+      if (!isSupportedExchange(input.exchange)) {
+        return { ok: false, error: `${input.exchange} is not supported yet`, ...empty }
+      }
+      try {
+        await verifyCredentials(input.exchange, input.endpoint, credentials)
+      } catch (error) {
+        return { ok: false, error: (error as Error).message, ...empty }
+      }
+      const exchange = await deps.exchanges.create(
+        { exchange: input.exchange, endpoint: input.endpoint },
+        credentials
+      )
+      const connector = createConnector(
+        exchange,
+        { id: 'test', exchange: input.exchange, selfKeyId: null },
+        { clock, logger }
+      )
+      try {
+        const result = await connector.poll({})
+        const keys = result.keys ?? []
+        return {
+          ok: true,
+          error: null,
+          capabilities: connector.capabilities(),
+          keys: keys.map((k) => ({
+            keyId: k.keyId,
+            name: k.name,
+            permissions: k.permissions,
+            ipWhitelist: k.ipWhitelist,
+            enabled: k.enabled,
+            self: k.self,
+            createdAt: k.createdAt,
+            removedAt: null
+          })),
+          posture: postureOf(keys, deps.rulesDir, clock.now())
+        }
+      } finally {
+        await connector.close().catch(() => {})
+      }
     },
     'accounts.remove': async ({ accountId }) => {
       requireAccount(accountId)

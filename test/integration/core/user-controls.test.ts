@@ -60,6 +60,30 @@ describe('user controls on the headless demo', () => {
     await running.close()
   })
 
+  it('tests a connection without storing anything: capabilities, keys and posture before saving', async () => {
+    const tested = await call<{
+      ok: boolean
+      capabilities: { id: string; supported: boolean }[]
+      keys: { self: boolean }[]
+      posture: unknown[]
+    }>('accounts.test', { exchange: 'deribit', simulated: true })
+    expect(tested.value.ok).toBe(true)
+    expect(tested.value.capabilities.find((c) => c.id === 'loginHistory')!.supported).toBe(true)
+    expect(tested.value.keys.some((k) => k.self)).toBe(true)
+    expect(Array.isArray(tested.value.posture)).toBe(true)
+    const wrong = await call<{ ok: boolean; error: string }>('accounts.test', {
+      exchange: 'deribit',
+      apiKey: 'nope',
+      secret: 'wrong',
+      endpoint: running.simulator!.endpointFor('deribit')
+    })
+    expect(wrong.value).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/refused this API key/)
+    })
+    expect((await call<unknown[]>('accounts.list')).value).toHaveLength(1)
+  }, 60_000)
+
   it('adds the spare simulated account without its keys ever crossing the API, and reads its history', async () => {
     const info = await call<{
       demo: boolean
