@@ -132,7 +132,7 @@ export interface BinanceConnectorOptions {
   rotationMs?: number
   /** Withdrawal, deposit and transfer history without a trigger. Default 10 min. */
   walletSweepMs?: number
-  /** Shortest gap between two triggered wallet reads (each costs 18 000 UID weight). Default 15 s. */
+  /** Shortest gap between two triggered wallet reads (each costs 18 000 UID weight). Default 10 s. */
   walletMinGapMs?: number
   /** How long spot and USDⓈ-M prices are reused. Default 60 s (5 s when valuing new fills). */
   pricesTtlMs?: number
@@ -789,7 +789,7 @@ class BinanceConnector implements Connector {
     const sinceWallet = ctx.now - this.lastWallet
     const walletDue =
       backfill ||
-      (this.walletDirty && sinceWallet >= (this.options.walletMinGapMs ?? 15_000)) ||
+      (this.walletDirty && sinceWallet >= (this.options.walletMinGapMs ?? 10_000)) ||
       sinceWallet >= (this.options.walletSweepMs ?? 10 * MINUTE_MS)
     progress(done++, total, 'Reading withdrawals, deposits and transfers')
     if (walletDue) await this.wallet(ctx)
