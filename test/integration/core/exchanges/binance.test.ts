@@ -555,3 +555,93 @@ describe('Binance connector: USDⓈ-M, wallet and key changes', () => {
     h.once()
   }, 30_000)
 })
+
+describe('Binance connector: USDⓈ-M budget and kill switch with positions', () => {
+  const clock = new TestClock(Date.UTC(2026, 10, 22, 15))
+  let sim: Simulator
+  let h: Harness
+
+  beforeAll(async () => {
+    const scenario = loadScenario({
+      format: 'vigil-scenario/1',
+      name: 'binance-usdm-kill',
+      seed: 4,
+      accounts: [
+        {
+          id: 'f',
+          exchange: 'binance',
+          key: {
+            permissions: ['read', 'spot', 'futures'],
+            ipWhitelist: ['84.17.32.10'],
+            ageDays: 60
+          },
+          balances: { USDT: 30000, BTC: 0.5, ETH: 3 },
+          markets: ['BTC/USDT', 'ETH/USDT', 'BTC/USDT:USDT', 'ETH/USDT:USDT']
+        }
+      ],
+      history: {
+        days: 30,
+        trading: {
+          symbols: ['BTC/USDT:USDT', 'ETH/USDT:USDT', 'BTC/USDT'],
+          ordersPerDay: 10,
+          notionalUsd: [300, 2000],
+          marketShare: 0.4,
+          hours: [0, 23],
+          openOrders: 5,
+          leverage: 10
+        }
+      },
+      timeline: []
+    })
+    sim = await startSimulator({ scenario, clock, startAt: clock.now() })
+    h = await connectorFor(sim, clock, 'f')
+  })
+  afterAll(async () => {
+    await h?.connector.close()
+    await sim?.close()
+  })
+
+  it('stays within 10 % of the USDⓈ-M limit too at the default 10 s interval', async () => {
+    expect((await h.backfill()).errors).toEqual([])
+    const since = clock.now() + 1
+    for (let i = 0; i < 13; i++) {
+      clock.advance(10_000)
+      expect((await h.poll()).errors).toEqual([])
+    }
+    const minutes = (13 * 10_000) / MINUTE
+    const entries = sim.requests.entries({ exchange: 'binance', since })
+    const weight = (prefix: string): number =>
+      entries.filter((r) => r.path.startsWith(prefix)).reduce((s, r) => s + (r.cost ?? 0), 0)
+    const perMinute = {
+      requests: entries.length / minutes,
+      spot: weight('/api/') / minutes,
+      sapi: weight('/sapi/') / minutes,
+      usdm: weight('/fapi/') / minutes
+    }
+    if (process.env.VIGIL_VERBOSE_TESTS)
+      process.stderr.write(
+        `binance (spot + USDⓈ-M) budget per minute at 10 s: ${JSON.stringify(perMinute)} by path ${JSON.stringify(sim.requests.byPath({ since }))}\n`
+      )
+    expect(perMinute.spot).toBeLessThanOrEqual(600)
+    expect(perMinute.sapi).toBeLessThanOrEqual(1200)
+    expect(perMinute.usdm).toBeLessThanOrEqual(240)
+    h.once()
+  }, 60_000)
+
+  it('cancels spot and USDⓈ-M orders per symbol and closes positions when asked', async () => {
+    const account = sim.world.account('f')
+    const positions = () => [...account.positions.values()].filter((p) => p.size !== 0)
+    expect(positions().length).toBeGreaterThan(0)
+    expect(sim.openOrders('f')).toBe(5)
+    const result = await h.connector.killSwitch({ includeGuardianKey: false, closePositions: true })
+    expect(result.errors).toEqual([])
+    expect(result.ordersCancelled).toBe(5)
+    expect(result.ordersRemaining).toBe(0)
+    expect(sim.openOrders('f')).toBe(0)
+    expect(positions()).toEqual([])
+    expect(
+      result.steps.filter((s) => s.action.startsWith('close-position')).every((s) => s.ok)
+    ).toBe(true)
+    expect(result.key).toBe('manual-revoke-required')
+  }, 30_000)
+})
