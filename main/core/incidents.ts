@@ -9,6 +9,9 @@ import { EventStore } from './db/repos/events'
 import { levelRank, type Level } from './model'
 import type { Finding } from './rules/types'
 
+/** An open incident that keeps producing alerts is notified again only after this long. */
+export const REPEAT_INTERVAL_MS = 4 * 60 * 60 * 1000
+
 /** Findings for the same account and family within this window join the open incident. */
 export const GROUPING_WINDOW_MS = 6 * 60 * 60 * 1000
 
@@ -86,7 +89,10 @@ export class Incidents {
       if (open) {
         incidentId = open.id
         const raise = levelRank(finding.level) > levelRank(open.level)
-        escalated = raise
+        // Still going on long after the trader was told: remind once per repeat interval.
+        const stale =
+          open.last_notified_at !== null && stamp - open.last_notified_at >= REPEAT_INTERVAL_MS
+        escalated = raise || stale
         this.db
           .prepare('UPDATE incidents SET level = ?, title = ?, updated_at = ? WHERE id = ?')
           .run(

@@ -149,8 +149,10 @@ export async function createVigil(deps: VigilDeps): Promise<Vigil & { internals:
       if (scope === 'live') {
         bus.emit('alert', { alert: recorded.alert, incident: recorded.incident })
         // A silenced rule or account still records its alerts; it just does not interrupt.
-        if (!silences.matches(finding.ruleId, finding.accountId, clock.now()))
+        if (!silences.matches(finding.ruleId, finding.accountId, clock.now())) {
           response.handle(recorded)
+          if (recorded.escalated) incidents.markNotified(recorded.incident.id, clock.now())
+        }
       }
     }
   }
