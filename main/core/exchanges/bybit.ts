@@ -223,6 +223,7 @@ interface RunContext {
   halt: ExchangeFault | null
   /** Bybit's retCode of the halting failure (10003 = the key no longer exists). */
   haltCode?: string
+  transientFailures?: number
   slowDue: boolean
   progress?: (message: string) => void
 }
@@ -679,7 +680,10 @@ class BybitConnector implements Connector {
     } catch (error) {
       const fault = this.classify(error, name)
       ctx.errors.push({ stream: name, fault })
-      if (HALTING.has(fault.category)) {
+      // A second transport failure in one run halts it too: an exchange that times out answers
+      // no stream, and waiting out the timeout once per stream would stall the poll for minutes.
+      if (fault.category === 'transient') ctx.transientFailures = (ctx.transientFailures ?? 0) + 1
+      if (HALTING.has(fault.category) || (ctx.transientFailures ?? 0) >= 2) {
         ctx.halt = fault
         ctx.haltCode = bybitCode(error)
       }
@@ -1403,7 +1407,9 @@ class BybitConnector implements Connector {
           !isConditional(o) ? 'Order' : o.stopOrderType === 'tpslOrder' ? 'tpslOrder' : 'StopOrder'
         )
       )
-      const filters = open === null ? ['Order', 'StopOrder', 'tpslOrder'] : [...kinds]
+      const filters = ['Order', 'StopOrder', 'tpslOrder'].filter(
+        (f) => open === null || kinds.has(f)
+      )
       return filters.map((f) => ({ category: 'spot', orderFilter: f }))
     }
     if (scope.category === 'linear') return [{ ...scope.params }]
