@@ -309,6 +309,19 @@ export const contract = {
       posture: z.array(postureFindingSchema)
     })
   },
+  [METHODS.accountsRearm]: {
+    /** After containment: replace the account's key with a fresh one (checked first) and watch again. */
+    input: z
+      .object({
+        accountId: id,
+        apiKey: secretInput.optional(),
+        secret: secretInput.optional(),
+        password: z.string().max(1000).optional(),
+        simulated: z.literal(true).optional()
+      })
+      .strict(),
+    output: accountViewSchema
+  },
   [METHODS.accountsRemove]: {
     input: z.object({ accountId: id }).strict(),
     output: z.object({ removed: z.boolean() })

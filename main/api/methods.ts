@@ -9,6 +9,7 @@ export const METHODS = {
   accountsAdd: 'accounts.add',
   accountsRemove: 'accounts.remove',
   accountsTest: 'accounts.test',
+  accountsRearm: 'accounts.rearm',
   incidentsList: 'incidents.list',
   incidentsGet: 'incidents.get',
   incidentsAcknowledge: 'incidents.acknowledge',

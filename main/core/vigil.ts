@@ -659,6 +659,45 @@ export async function createVigil(deps: VigilDeps): Promise<Vigil & { internals:
         await connector.close().catch(() => {})
       }
     },
+    'accounts.rearm': async ({ accountId, ...raw }) => {
+      const account = requireAccount(accountId)
+      const input = resolveCredentialsInput({
+        exchange: account.exchange,
+        endpoint: account.endpoint ?? undefined,
+        ...raw
+      })
+      const credentials: Credentials = {
+        apiKey: input.apiKey,
+        secret: input.secret,
+        ...(input.password ? { password: input.password } : {})
+      }
+      await verifyCredentials(account.exchange, input.endpoint, credentials)
+      const old = watchers.get(accountId)
+      await old?.stop()
+      await old?.connectorRef.close().catch(() => {})
+      watchers.delete(accountId)
+      await deps.secrets.set(accountSlot(accountId), JSON.stringify(credentials))
+      // Re-arming is where the trader proves a fresh key: forget which key was ours, watch again.
+      accounts.update(accountId, {
+        status: 'watching',
+        containedAt: null,
+        selfKeyId: null,
+        lastError: null,
+        keyHint: input.apiKey.slice(-4)
+      })
+      audit.append({
+        at: clock.now(),
+        actor: 'user',
+        action: 'account.rearm',
+        accountId,
+        detail: { keyHint: input.apiKey.slice(-4) }
+      })
+      const watcher = await startWatcher(accounts.get(accountId)!)
+      if (!started) watcher.start()
+      await watcher.pollNow()
+      emitStatus()
+      return accountView(accounts.get(accountId)!)
+    },
     'accounts.remove': async ({ accountId }) => {
       requireAccount(accountId)
       await watchers.get(accountId)?.stop()

@@ -117,4 +117,33 @@ describe('kill-switch against the simulator', () => {
     })
     expect(s.sim.openOrders('drb')).toBe(0)
   }, 60_000)
+
+  it('keeps the account contained until the trader re-arms it with a key that passes the check', async () => {
+    const s = await setup()
+    cleanup = s.stop
+    await fire(s.vigil)
+    const wrong = await dispatch(s.vigil, 'accounts.rearm', {
+      accountId: s.accountId,
+      apiKey: 'nope',
+      secret: 'wrong'
+    })
+    expect(wrong).toMatchObject({ ok: false, error: { code: 'bad-request' } })
+    const list = async () =>
+      (
+        (await dispatch(s.vigil, 'accounts.list', {})) as {
+          value: { status: string; keyHint: string }[]
+        }
+      ).value[0]!
+    expect((await list()).status).toBe('contained')
+    const credentials = s.sim.credentials('drb')
+    const rearmed = await dispatch(s.vigil, 'accounts.rearm', {
+      accountId: s.accountId,
+      apiKey: credentials.apiKey,
+      secret: credentials.secret
+    })
+    expect(rearmed).toMatchObject({ ok: true, value: { status: 'watching' } })
+    expect((await list()).keyHint).toBe(credentials.apiKey.slice(-4))
+    const audit = s.vigil.internals.audit.list().map((e) => e.action)
+    expect(audit).toContain('account.rearm')
+  }, 60_000)
 })

@@ -129,6 +129,7 @@ export class AccountsRepo {
         | 'containedAt'
         | 'options'
         | 'pollSeconds'
+        | 'keyHint'
       >
     >
   ): void {
@@ -140,7 +141,8 @@ export class AccountsRepo {
       lastError: 'last_error',
       containedAt: 'contained_at',
       options: 'options',
-      pollSeconds: 'poll_seconds'
+      pollSeconds: 'poll_seconds',
+      keyHint: 'key_hint'
     }
     const sets: string[] = []
     const values: unknown[] = []
