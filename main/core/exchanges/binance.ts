@@ -795,7 +795,7 @@ class BinanceConnector implements Connector {
     if (walletDue) await this.wallet(ctx)
     progress(done++, total, 'Reading the withdrawal address list')
     await this.stream(ctx, 'addresses', () => this.addresses(ctx))
-    progress(done++, total, 'Done')
+    progress(done, total, 'Done')
 
     if (this.untrusted && !this.untrusted.reported && result.keys?.length) {
       this.untrusted.reported = true

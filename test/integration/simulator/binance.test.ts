@@ -301,8 +301,8 @@ describe('simulator: Binance dialect through ccxt', () => {
     const buy = sim.apply(0)
     const trades = await main.fetchMyTrades('VIA/BTC')
     expect(trades).toHaveLength(1)
-    expect(sim.originOf('main', trades[0]!.id)).toBe(0)
-    expect(sim.originOf('main', trades[0]!.order!)).toBe(0)
+    expect(sim.originOf('main', String(trades[0]!.id))).toBe(0)
+    expect(sim.originOf('main', String(trades[0]!.order))).toBe(0)
     expect(buy.records).toContain(trades[0]!.order)
 
     clock.advance(1000)
