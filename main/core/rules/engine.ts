@@ -71,6 +71,7 @@ interface Entry {
 }
 
 const DEDUP_MEMORY = 50_000
+const VIEW_CACHE = 20_000
 
 /** The rule-level dedup suffix (`dedup:` in the rule file), or null to keep the kind's own. */
 function ruleDedup(rule: CompiledRule, view: EventView): string | null {
@@ -200,27 +201,34 @@ export function createRuleEngine(options: RuleEngineOptions): VigilRuleEngine {
 
   setOverrides(options.overrides ?? {})
 
-  /** Field context and history access for one evaluate() call (prices and views memoised). */
-  const makeEnv = (scope: EvaluateContext['scope']): KindEnv => {
-    const prices = new Map<string, number | null>()
-    const fieldContext: FieldContext = {
-      enricher,
-      priceUsd(accountId, currency) {
-        const key = `${accountId}|${currency}`
-        if (!prices.has(key)) prices.set(key, history.priceUsd(accountId, currency))
-        return prices.get(key) ?? null
-      }
+  // Prices are re-read once per evaluate() call; a view computes each derived value once.
+  const prices = new Map<string, number | null>()
+  const fieldContext: FieldContext = {
+    enricher,
+    priceUsd(accountId, currency) {
+      const key = `${accountId}|${currency}`
+      if (!prices.has(key)) prices.set(key, history.priceUsd(accountId, currency))
+      return prices.get(key) ?? null
     }
-    // One view per event for this call: derived values are shared by every rule.
-    const views = new Map<number, EventView>()
+  }
+  // Views outlive one call: consecutive events share most of their windows, and a view keeps its
+  // derived values and block results. Keyed by the event object History hands out.
+  const views = new Map<number, EventView>()
+  const viewOf = (e: StoredEvent): EventView => {
+    let v = views.get(e.id)
+    if (!v || v.event !== e) {
+      views.delete(e.id)
+      views.set(e.id, (v = new EventView(e, fieldContext)))
+      if (views.size > VIEW_CACHE) views.delete(views.keys().next().value as number)
+    }
+    return v
+  }
+  const makeEnv = (scope: EvaluateContext['scope']): KindEnv => {
+    prices.clear()
     return {
       history,
       scope,
-      view(e) {
-        let v = views.get(e.id)
-        if (!v) views.set(e.id, (v = new EventView(e, fieldContext)))
-        return v
-      },
+      view: viewOf,
       excepted: (rule, v) => exceptions.size > 0 && exceptions.covers(rule.id, v),
       hasExceptions: exceptions.size > 0
     }
@@ -231,8 +239,7 @@ export function createRuleEngine(options: RuleEngineOptions): VigilRuleEngine {
     if (!candidates?.length) return []
     exceptions.refresh()
     const env = makeEnv(context.scope)
-    const view = env.view
-    const current = view(event)
+    const current = env.view(history.prime(event))
     const findings: Finding[] = []
     for (const entry of candidates) {
       const rule = forAccount(entry, event.accountId)

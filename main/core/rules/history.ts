@@ -20,8 +20,12 @@ export interface SeenRow {
   count: number
 }
 
+/** Parsed events kept between evaluations: consecutive events share most of their window. */
+const EVENT_CACHE = 20_000
+
 export class History {
   private readonly statements = new Map<string, Statement>()
+  private readonly cache = new Map<number, StoredEvent>()
 
   constructor(readonly db: Db) {}
 
@@ -36,6 +40,39 @@ export class History {
   }
 
   /**
+   * Runs an id query (index only) and returns the events, parsing only those not cached. Stored
+   * events never change; the type and ts check guards against an id reused after a deletion.
+   */
+  private load(sql: string, params: unknown[]): StoredEvent[] {
+    const keys = this.stmt(sql).all(...params) as { id: number; type: string; ts: number }[]
+    const missing = keys.filter((k) => {
+      const hit = this.cache.get(k.id)
+      return !hit || hit.ts !== k.ts || hit.type !== k.type
+    })
+    for (let i = 0; i < missing.length; i += 500) {
+      const chunk = missing.slice(i, i + 500).map((k) => k.id)
+      const rows = this.stmt(
+        `SELECT * FROM events WHERE id IN (${chunk.map(() => '?').join(',')})`
+      ).all(...chunk) as Parameters<typeof rowToEvent>[0][]
+      for (const row of rows) {
+        this.cache.delete(row.id)
+        this.cache.set(row.id, rowToEvent(row))
+      }
+    }
+    while (this.cache.size > EVENT_CACHE)
+      this.cache.delete(this.cache.keys().next().value as number)
+    return keys.map((k) => this.cache.get(k.id)).filter((e): e is StoredEvent => e !== undefined)
+  }
+
+  /** The cached copy of a stored event (adding it), so window queries hand back the same object. */
+  prime(event: StoredEvent): StoredEvent {
+    const hit = this.cache.get(event.id)
+    if (hit && hit.ts === event.ts && hit.type === event.type) return hit
+    this.cache.set(event.id, event)
+    return event
+  }
+
+  /**
    * Events of these types from `fromTs` up to and including `event` itself, oldest first.
    * `inclusive: false` stops strictly before the event.
    */
@@ -45,10 +82,9 @@ export class History {
     fromTs: number,
     inclusive = true
   ): StoredEvent[] {
-    const sql = `SELECT * FROM events WHERE account_id = ? AND type IN (${History.typeList(types)})
+    const sql = `SELECT id, type, ts FROM events WHERE account_id = ? AND type IN (${History.typeList(types)})
       AND ts >= ? AND (ts < ? OR (ts = ? AND id ${inclusive ? '<=' : '<'} ?)) ORDER BY ts, id`
-    const rows = this.stmt(sql).all(event.accountId, ...types, fromTs, event.ts, event.ts, event.id)
-    return (rows as Parameters<typeof rowToEvent>[0][]).map(rowToEvent)
+    return this.load(sql, [event.accountId, ...types, fromTs, event.ts, event.ts, event.id])
   }
 
   /** Full events of these types in [fromTs, toTs), oldest first. */
@@ -58,10 +94,9 @@ export class History {
     fromTs: number,
     toTs: number
   ): StoredEvent[] {
-    const sql = `SELECT * FROM events WHERE account_id = ? AND type IN (${History.typeList(types)})
+    const sql = `SELECT id, type, ts FROM events WHERE account_id = ? AND type IN (${History.typeList(types)})
       AND ts >= ? AND ts < ? ORDER BY ts, id`
-    const rows = this.stmt(sql).all(accountId, ...types, fromTs, toTs)
-    return (rows as Parameters<typeof rowToEvent>[0][]).map(rowToEvent)
+    return this.load(sql, [accountId, ...types, fromTs, toTs])
   }
 
   /** Type and timestamp only (index-only scan, no JSON) of events of these types in [fromTs, toTs). */
@@ -76,20 +111,6 @@ export class History {
     return this.stmt(sql).all(accountId, ...types, fromTs, toTs) as { type: string; ts: number }[]
   }
 
-  /** Type and timestamp of events of these types in [fromTs, event], from the index only. */
-  typedUpTo(
-    event: StoredEvent,
-    types: readonly string[],
-    fromTs: number
-  ): { type: string; ts: number }[] {
-    const sql = `SELECT type, ts FROM events WHERE account_id = ? AND type IN (${History.typeList(types)})
-      AND ts >= ? AND (ts < ? OR (ts = ? AND id <= ?)) ORDER BY ts`
-    return this.stmt(sql).all(event.accountId, ...types, fromTs, event.ts, event.ts, event.id) as {
-      type: string
-      ts: number
-    }[]
-  }
-
   /** Timestamps only (index-only scan, no JSON) of events of these types in [fromTs, toTs). */
   timestamps(accountId: string, types: readonly string[], fromTs: number, toTs: number): number[] {
     const sql = `SELECT ts FROM events WHERE account_id = ? AND type IN (${History.typeList(types)})
@@ -101,7 +122,7 @@ export class History {
     ).slice()
   }
 
-  /** Count of events of these types in [fromTs, event] (inclusive of the event). */
+  /** Count of events of these types in [fromTs, event] (inclusive of the event), index only. */
   countUpTo(event: StoredEvent, types: readonly string[], fromTs: number): number {
     const sql = `SELECT count(*) FROM events WHERE account_id = ? AND type IN (${History.typeList(types)})
       AND ts >= ? AND (ts < ? OR (ts = ? AND id <= ?))`
@@ -117,18 +138,9 @@ export class History {
     fromTs: number,
     limit: number
   ): StoredEvent[] {
-    const sql = `SELECT * FROM events WHERE account_id = ? AND type IN (${History.typeList(types)})
+    const sql = `SELECT id, type, ts FROM events WHERE account_id = ? AND type IN (${History.typeList(types)})
       AND ts >= ? AND (ts < ? OR (ts = ? AND id < ?)) ORDER BY ts DESC, id DESC LIMIT ?`
-    const rows = this.stmt(sql).all(
-      event.accountId,
-      ...types,
-      fromTs,
-      event.ts,
-      event.ts,
-      event.id,
-      limit
-    )
-    return (rows as Parameters<typeof rowToEvent>[0][]).map(rowToEvent)
+    return this.load(sql, [event.accountId, ...types, fromTs, event.ts, event.ts, event.id, limit])
   }
 
   /** Earliest event timestamp of the account: how long we have been able to watch it. */

@@ -73,28 +73,31 @@ function meanSd(sum: number, sumSq: number, n: number): { mean: number; sd: numb
   return { mean, sd: n > 0 ? Math.sqrt(Math.max(0, sumSq / n - mean * mean)) : 0 }
 }
 
-/**
- * Timestamps of events matching the condition in (from, event]. A type-only condition is counted
- * from the index without reading a single JSON row: during an attack the last minutes may hold
- * thousands of orders, and this runs for each of them.
+/*
+ * Type-only conditions are counted from the index without reading a single JSON row: during an
+ * attack the last minutes may hold thousands of orders, and this runs for each of them.
  */
-function recentTimes(
+
+/** The event types a type-only expression accepts. */
+function matchingTypes(rule: CompiledRule, cond: CompiledExpr): string[] {
+  return rule.types.filter((type) =>
+    rule.testWith(cond, (p) =>
+      p === 'type' ? type : p === 'kind' ? type.split('.')[0] : undefined
+    )
+  )
+}
+
+/** How many events match a type-only condition in (from, event]: one index range count. */
+function recentCount(
   rule: CompiledRule,
   env: KindEnv,
   event: StoredEvent,
   from: number,
   cond: CompiledExpr
-): number[] {
-  if (!cond.typeOnly || env.hasExceptions)
-    return recent(rule, env, event, from, cond).map((v) => v.event.ts)
-  return env.history
-    .typedUpTo(event, rule.types, from + 1)
-    .filter((r) =>
-      rule.testWith(cond, (p) =>
-        p === 'type' ? r.type : p === 'kind' ? r.type.split('.')[0] : undefined
-      )
-    )
-    .map((r) => r.ts)
+): number {
+  if (!cond.typeOnly || env.hasExceptions) return recent(rule, env, event, from, cond).length
+  const types = matchingTypes(rule, cond)
+  return types.length ? env.history.countUpTo(event, types, from + 1) : 0
 }
 
 /** Events matching the condition in (from, event], the event included. */
@@ -207,7 +210,7 @@ const rate: Method = (rule, view, env) => {
   })
   const state = learnedState(readLearning(spec.learning), stats.n, stats.firstTs, event, env)
   if (!state.learned) return null
-  const count = recentTimes(rule, env, event, event.ts - bucket, rule.condition).length
+  const count = recentCount(rule, env, event, event.ts - bucket, rule.condition)
   const sigma = numberSetting(spec, 'sigma') as number
   const factor = numberSetting(spec, 'maxFactor', 0) as number
   const floor = numberSetting(spec, 'minValue', 0) as number
@@ -262,10 +265,11 @@ const acceleration: Method = (rule, view, env) => {
   })
   const state = learnedState(readLearning(spec.learning), stats.n, stats.firstTs, event, env)
   if (!state.learned) return null
-  const c = [0, 0, 0]
-  for (const ts of recentTimes(rule, env, event, event.ts - 3 * bucket, rule.condition)) {
-    c[Math.min(2, Math.floor((event.ts - ts) / bucket))]! += 1
-  }
+  // Counts in the last three buckets, newest first: (t−b, t], (t−2b, t−b], (t−3b, t−2b].
+  const upTo = [0, 1, 2, 3].map((k) =>
+    k === 0 ? 0 : recentCount(rule, env, event, event.ts - k * bucket, rule.condition)
+  )
+  const c = [upTo[1]! - upTo[0]!, upTo[2]! - upTo[1]!, upTo[3]! - upTo[2]!]
   const a = c[0]! - 2 * c[1]! + c[2]!
   const sigma = numberSetting(spec, 'sigma') as number
   const floor = numberSetting(spec, 'minValue', 0) as number
@@ -327,10 +331,11 @@ const percentile: Method = (rule, view, env) => {
   const share = numberSetting(spec, 'equityShare')
   let equity: number | null = null
   let overEquity = false
-  if (share !== null) {
+  // Equity only matters when the order is also unusual for the account (or it is still learning).
+  if (share !== null && (!state.learned || value > stats.p)) {
     equity = env.history.equityAt(event, env.scope === 'live')
     // Large against equity only matters if it is also unusual for this account (or not yet known).
-    overEquity = equity !== null && value > share * equity && (!state.learned || value > stats.p)
+    overEquity = equity !== null && value > share * equity
   }
   if (!overBaseline && !overEquity) return null
   const fmt = (x: number) => `$${Math.round(x).toLocaleString('en-US')}`
