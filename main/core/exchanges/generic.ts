@@ -110,6 +110,8 @@ const HALTING: ReadonlySet<string> = new Set(['auth', 'rate-limit', 'maintenance
 const OPTIONAL_STREAMS = ['positions', 'deposits', 'orders:closed']
 /** How long an optional stream that the exchange refused stays off. */
 const OPTIONAL_RETRY_MS = 60 * 60_000
+/** Consecutive failures of an optional stream before it is rested. */
+const OPTIONAL_FAILURES_BEFORE_REST = 3
 
 /** Tuning for the generic connector; every field has a sensible default. */
 export interface GenericConnectorOptions {
@@ -226,8 +228,17 @@ const compact = (o: CcxtOrder, now: number): Compact => ({
   v: versionOf(o)
 })
 
-const fromCompact = (id: string, c: Compact): CcxtOrder => ({
-  id,
+/**
+ * An order's key and record id: the exchange's id plus the symbol, because some exchanges number
+ * orders and trades per market (Binance orderId, OKX tradeId), so ids alone can collide.
+ */
+const ref = (o: { id: string; symbol: string }): string => `${o.id}#${o.symbol}`
+/** The exchange's id back from a `ref`. */
+const idOf = (key: string, c: Compact): string =>
+  key.endsWith(`#${c.s}`) ? key.slice(0, key.length - c.s.length - 1) : key
+
+const fromCompact = (key: string, c: Compact): CcxtOrder => ({
+  id: idOf(key, c),
   symbol: c.s,
   side: c.d,
   type: c.t,
@@ -275,10 +286,14 @@ class GenericCcxtConnector implements GenericConnector {
   private readonly prices = new Map<string, { value: number | null; at: number }>()
   /** Currencies with a non-zero balance at the last balance read. */
   private held: Set<string> | null = null
+  /** Balances at the last read, and the currencies whose balance changed at that read. */
+  private totals = new Map<string, number>()
+  private moved = new Set<string>()
   /** Symbols and currencies with recent activity (mirrors the `activity` cursor). */
   private activity: Activity = { s: {}, c: {} }
   /** Optional streams the exchange refused, with when to try again. */
   private readonly resting = new Map<string, number>()
+  private readonly optionalFailures = new Map<string, number>()
   private pollCount = 0
   /** Open orders by scope as last read (kept for the kill switch's symbol list). */
   private openCache: OpenState = {}
@@ -529,7 +544,11 @@ class GenericCcxtConnector implements GenericConnector {
     const cold = new Set<string>()
     for (const [s, ts] of Object.entries(this.activity.s))
       if (ts >= now - ACTIVITY_TTL_MS && !hot.has(s)) cold.add(s)
-    const held = this.held ?? new Set<string>()
+    // Currencies held now or within the activity window: an attacker who sells a whole holding
+    // leaves a zero balance, and that market is exactly the one to read.
+    const held = new Set<string>(this.held ?? [])
+    for (const [c, ts] of Object.entries(this.activity.c))
+      if (ts >= now - ACTIVITY_TTL_MS) held.add(c)
     const derived: string[] = []
     for (const m of Object.values(markets)) {
       const base = m.base
@@ -547,7 +566,13 @@ class GenericCcxtConnector implements GenericConnector {
       (a, b) =>
         Number(markets[a]?.spot !== true) - Number(markets[b]?.spot !== true) || a.localeCompare(b)
     )
-    for (const s of derived) if (!hot.has(s)) cold.add(s)
+    for (const s of derived) {
+      // A market whose base or quote balance just moved is read now, not on its cold turn.
+      const m = markets[s]!
+      if (this.moved.has(String(m.base)) || this.moved.has(String(m.quote))) hot.add(s)
+      else if (!hot.has(s)) cold.add(s)
+    }
+    for (const s of hot) cold.delete(s)
     const max = Math.max(1, this.options.maxSymbols ?? 40)
     const hotList = [...hot].filter(valid)
     const coldList = [...cold].filter(valid)
@@ -673,10 +698,6 @@ class GenericCcxtConnector implements GenericConnector {
 
     ctx.progress?.('Reading balances')
     if (this.can('fetchBalance')) result.balances = await this.balances(ctx)
-    if (this.can('fetchPositions')) {
-      ctx.progress?.('Reading positions')
-      await this.positions(ctx)
-    }
     if (this.can('fetchOpenOrders')) {
       ctx.progress?.('Reading orders')
       const open = await this.orders(ctx)
@@ -688,6 +709,12 @@ class GenericCcxtConnector implements GenericConnector {
     }
     ctx.progress?.('Reading withdrawals and deposits')
     await this.transfers(ctx)
+    // Last: on a spot-only key the derivatives call fails, and must not stop the streams above
+    // (ccxt even reports Binance's refusal as a rate limit once the key has worked before).
+    if (this.can('fetchPositions')) {
+      ctx.progress?.('Reading positions')
+      await this.positions(ctx)
+    }
     if (!ctx.halt) ctx.cursors.activity = this.encodeActivity(ctx.now)
 
     // The same record can arrive through two scopes (Deribit lists a linear contract under two
@@ -707,9 +734,9 @@ class GenericCcxtConnector implements GenericConnector {
     name: string,
     fn: () => Promise<T>
   ): Promise<T | undefined> {
-    const optional = OPTIONAL_STREAMS.some((s) => name === s || name.startsWith(`${s}:`))
-    const rest = this.resting.get(name.split(':')[0]!)
-    if (optional && rest !== undefined && ctx.now < rest) return undefined
+    const optional = OPTIONAL_STREAMS.find((s) => name === s || name.startsWith(`${s}:`))
+    const rest = optional ? this.resting.get(optional) : undefined
+    if (rest !== undefined && ctx.now < rest) return undefined
     const fail = (fault: ExchangeFault): undefined => {
       ctx.errors.push({ stream: name, fault })
       if (ctx.mode === 'backfill') ctx.failed.push(name)
@@ -736,14 +763,27 @@ class GenericCcxtConnector implements GenericConnector {
       )
     }
     try {
-      return await fn()
+      const value = await fn()
+      if (optional) this.optionalFailures.delete(optional)
+      return value
     } catch (error) {
       const fault = classifyError(error, this.classifyContext(name))
       if (HALTING.has(fault.category)) ctx.halt = fault
       // An optional stream the exchange refuses (no permission, not offered for this account
-      // type) is reported once and then rested, so it does not mark the account degraded forever.
-      if (optional && (fault.category === 'permission' || fault.category === 'unsupported'))
-        this.resting.set(name.split(':')[0]!, ctx.now + OPTIONAL_RETRY_MS)
+      // type, or failing poll after poll) is reported and then rested for a while, so it does
+      // not keep the account marked degraded.
+      if (optional) {
+        const failures = (this.optionalFailures.get(optional) ?? 0) + 1
+        this.optionalFailures.set(optional, failures)
+        if (
+          fault.category === 'permission' ||
+          fault.category === 'unsupported' ||
+          failures >= OPTIONAL_FAILURES_BEFORE_REST
+        ) {
+          this.resting.set(optional, ctx.now + OPTIONAL_RETRY_MS)
+          this.optionalFailures.delete(optional)
+        }
+      }
       this.logger.warn(`${this.exchange}: stream failed`, {
         account: this.account.id,
         stream: name,
@@ -785,30 +825,42 @@ class GenericCcxtConnector implements GenericConnector {
   /**
    * Reads a history call page by page forward from `since` (ccxt's unified paging by time): a
    * full page moves `since` to its newest record; records on the boundary are de-duplicated.
-   * `gap` says why the read may be incomplete: `limit` (more pages than one run reads) or
-   * `stalled` (a full page, then nothing new: the exchange answers newest-first and ignores
-   * `since`, as Deribit's order history does, so older records cannot be reached this way).
+   *
+   * Some exchanges answer newest-first inside the range (OKX, Deribit's order history): a full
+   * page, then nothing new. Then the read walks backward with ccxt's unified `until` parameter
+   * from the oldest record seen. Exchanges that ignore `until` too give the same page again;
+   * `gap` then says `stalled` (only the newest page was reachable). `limit` means more pages
+   * than one run reads.
    */
-  private async pages<T extends { id: string }>(
+  private async pages<T>(
     ctx: RunContext,
     since: number,
-    read: (since: number, limit: number) => Promise<T[]>,
-    tsOf: (item: T) => number
+    read: (since: number, limit: number, extra: Record<string, unknown>) => Promise<T[]>,
+    tsOf: (item: T) => number,
+    keyOf: (item: T) => string
   ): Promise<{ items: T[]; gap: 'limit' | 'stalled' | null }> {
     const byId = new Map<string, T>()
-    let from = since
-    let previousFull = false
-    for (let page = 0; page < this.maxPages(ctx); page++) {
-      const rows = await read(from, this.pageSize)
+    const take = (rows: T[], accept: (r: T) => boolean = () => true): number => {
       let added = 0
       for (const r of rows) {
-        if (!byId.has(r.id)) added++
-        byId.set(r.id, r)
+        if (!accept(r)) continue
+        if (!byId.has(keyOf(r))) added++
+        byId.set(keyOf(r), r)
       }
+      return added
+    }
+    const max = this.maxPages(ctx)
+    let from = since
+    let previousFull = false
+    let page = 0
+    for (; page < max; page++) {
+      const rows = await read(from, this.pageSize, {})
+      const added = take(rows)
       // After a full page, a page without anything new means paging did not move forward.
-      // (It can also mean exactly one page of records existed; then the warning is harmless.)
-      if (page > 0 && added === 0)
-        return { items: [...byId.values()], gap: previousFull ? 'stalled' : null }
+      if (page > 0 && added === 0) {
+        if (!previousFull) return { items: [...byId.values()], gap: null }
+        break
+      }
       const full = rows.length >= this.pageSize
       // Some exchanges cap `limit` below what we ask, so a short page is not proof of the end.
       // A backfill pays one more call per stream to be sure; a poll's window is short enough.
@@ -816,6 +868,27 @@ class GenericCcxtConnector implements GenericConnector {
         return { items: [...byId.values()], gap: null }
       previousFull = full
       from = Math.max(Math.max(...rows.map(tsOf)), from)
+    }
+    if (page >= max) return { items: [...byId.values()], gap: 'limit' }
+    // Forward paging stalled: walk backward from the oldest record read.
+    let until = Math.min(...[...byId.values()].map(tsOf)) - 1
+    for (page++; page < max; page++) {
+      if (until < since) return { items: [...byId.values()], gap: null }
+      let rows: T[]
+      try {
+        rows = await read(since, this.pageSize, { until })
+      } catch (error) {
+        // An exchange that rejects `until` leaves us where we were; a refusal of the key or a
+        // rate limit still fails the stream.
+        const fault = classifyError(error)
+        if (HALTING.has(fault.category)) throw error
+        return { items: [...byId.values()], gap: 'stalled' }
+      }
+      const bound = until
+      const added = take(rows, (r) => tsOf(r) <= bound && tsOf(r) >= since)
+      if (added === 0) return { items: [...byId.values()], gap: 'stalled' }
+      if (rows.length < this.pageSize) return { items: [...byId.values()], gap: null }
+      until = Math.min(...rows.map(tsOf)) - 1
     }
     return { items: [...byId.values()], gap: 'limit' }
   }
@@ -851,6 +924,15 @@ class GenericCcxtConnector implements GenericConnector {
     })
     if (!lines) return undefined
     this.held = new Set(lines.filter((l) => l.total !== 0).map((l) => l.currency))
+    const totals = new Map(lines.map((l) => [l.currency, l.total]))
+    this.moved = new Set(
+      [...new Set([...totals.keys(), ...this.totals.keys()])].filter(
+        (c) => (totals.get(c) ?? 0) !== (this.totals.get(c) ?? 0)
+      )
+    )
+    // The first read has nothing to compare with: everything counts as moved once.
+    if (this.totals.size === 0) this.moved = new Set(this.held)
+    this.totals = totals
     for (const c of this.held) this.noteCurrency(c, ctx.now)
     const quotes = new Set<string>()
     for (const s of this.openSymbols()) {
@@ -964,11 +1046,11 @@ class GenericCcxtConnector implements GenericConnector {
       }
       const fresh: Record<string, Compact> = {}
       for (const o of orders) {
-        nowOpen.add(o.id)
+        nowOpen.add(ref(o))
         this.noteSymbol(o.symbol, ctx.now)
-        const prior = known.get(o.id)?.c
-        fresh[o.id] = compact(o, ctx.now)
-        if (emitted.has(o.id)) continue
+        const prior = known.get(ref(o))?.c
+        fresh[ref(o)] = compact(o, ctx.now)
+        if (emitted.has(ref(o))) continue
         const data = orderData(
           o,
           this.marketInfo(o.symbol),
@@ -981,17 +1063,17 @@ class GenericCcxtConnector implements GenericConnector {
           const firstRead = !(scope in before)
           const ts = o.timestamp ?? ctx.now
           if (ctx.mode === 'backfill' || !firstRead || ts >= ctx.since) {
-            emitted.add(o.id)
-            ctx.events.push(this.orderEvent('order.new', o.id, ts, data))
+            emitted.add(ref(o))
+            ctx.events.push(this.orderEvent('order.new', ref(o), ts, data))
           }
         } else if (prior.v !== versionOf(o)) {
-          emitted.add(o.id)
+          emitted.add(ref(o))
           const label =
             o.lastUpdateTimestamp ?? `${o.filled ?? 0}/${o.amount ?? 0}@${o.price ?? ''}`
           ctx.events.push(
             this.orderEvent(
               'order.updated',
-              `${o.id}#${o.status ?? 'open'}@${label}`,
+              `${ref(o)}#${o.status ?? 'open'}@${label}`,
               o.lastUpdateTimestamp ?? ctx.now,
               data
             )
@@ -1002,14 +1084,10 @@ class GenericCcxtConnector implements GenericConnector {
     }
     // Closed orders in the window, per scope.
     const resolved = new Set<string>()
-    const closedMethod = this.can('fetchClosedOrders')
-      ? 'fetchClosedOrders'
-      : this.can('fetchOrders')
-        ? 'fetchOrders'
-        : null
-    if (closedMethod) {
+    const methods = this.historyMethods()
+    if (methods.length) {
       for (const scope of this.scopesFor('fetchClosedOrders', ctx)) {
-        await this.closedOrders(ctx, scope, closedMethod, known, nowOpen, resolved, emitted)
+        await this.closedOrders(ctx, scope, methods, known, nowOpen, resolved, emitted)
         if (ctx.halt) break
       }
     }
@@ -1018,37 +1096,37 @@ class GenericCcxtConnector implements GenericConnector {
     let lookups = Math.max(0, this.options.maxOrderLookups ?? 10)
     for (const [scope, orders] of read) {
       if (!orders) continue
-      for (const [id, c] of Object.entries(before[scope] ?? {})) {
-        if (nowOpen.has(id) || resolved.has(id)) continue
+      for (const [key, c] of Object.entries(before[scope] ?? {})) {
+        if (nowOpen.has(key) || resolved.has(key)) continue
         let final: CcxtOrder | null = null
         let lookupFailed = false
         if (this.can('fetchOrder') && lookups > 0 && !ctx.halt) {
           lookups--
           const got = await this.guard(ctx, streamName('orders:lookup', { key: c.s }), async () =>
-            parseOrder(await this.call('fetchOrder', id, c.s), 'orders', this.name)
+            parseOrder(await this.call('fetchOrder', idOf(key, c), c.s), 'orders', this.name)
           )
           if (got === undefined) lookupFailed = true
           else final = got && got.status !== 'open' ? got : null
           if (got && got.status === 'open') {
             // Still open per the exchange (listed under another scope, or a stale list): keep it.
-            next[scope] = { ...next[scope], [id]: c }
+            next[scope] = { ...next[scope], [key]: c }
             continue
           }
         }
         if (lookupFailed && (c.m ?? 0) < 3) {
-          next[scope] = { ...next[scope], [id]: { ...c, m: (c.m ?? 0) + 1 } }
+          next[scope] = { ...next[scope], [key]: { ...c, m: (c.m ?? 0) + 1 } }
           continue
         }
-        const order = final ?? { ...fromCompact(id, c), status: 'gone' }
+        const order = final ?? { ...fromCompact(key, c), status: 'gone' }
         const status = order.status ?? 'gone'
-        if (emitted.has(id)) continue
-        emitted.add(id)
+        if (emitted.has(key)) continue
+        emitted.add(key)
         this.noteSymbol(order.symbol, ctx.now)
         const market = this.marketInfo(order.symbol)
         ctx.events.push(
           this.orderEvent(
             'order.updated',
-            `${id}#${status}`,
+            `${key}#${status}`,
             order.lastUpdateTimestamp ?? ctx.now,
             orderData(order, market, this.cachedUsd(market?.quote ?? null))
           )
@@ -1066,7 +1144,7 @@ class GenericCcxtConnector implements GenericConnector {
   private async closedOrders(
     ctx: RunContext,
     scope: Scope,
-    method: string,
+    methods: string[],
     known: Map<string, { scope: string; c: Compact }>,
     nowOpen: Set<string>,
     resolved: Set<string>,
@@ -1082,21 +1160,30 @@ class GenericCcxtConnector implements GenericConnector {
     let relearn = false
     const got = await this.guard(ctx, name, async () => {
       try {
-        return await this.pages(
-          ctx,
-          Math.max(0, tracker.windowStart),
-          async (since, limit) => {
-            const parsed = parseOrders(
-              await this.call(method, scope.symbol, since, limit, scope.params ?? {}),
-              'closed orders',
-              name,
-              this.name
-            )
-            this.skippedWarning(ctx, name, 'closed orders', parsed.skipped)
-            return parsed.items.filter((o) => o.status !== 'open' && o.status != null)
-          },
-          (o) => o.timestamp ?? 0
-        )
+        const byRef = new Map<string, CcxtOrder>()
+        let gap: 'limit' | 'stalled' | null = null
+        for (const method of methods) {
+          const part = await this.pages(
+            ctx,
+            Math.max(0, tracker.windowStart),
+            async (since, limit, extra) => {
+              const parsed = parseOrders(
+                await this.call(method, scope.symbol, since, limit, { ...scope.params, ...extra }),
+                'order history',
+                name,
+                this.name
+              )
+              this.skippedWarning(ctx, name, 'closed orders', parsed.skipped)
+              return parsed.items
+            },
+            (o) => o.timestamp ?? 0,
+            ref
+          )
+          gap = gap ?? part.gap
+          for (const o of part.items)
+            if (o.status !== 'open' && o.status != null) byRef.set(ref(o), o)
+        }
+        return { items: [...byRef.values()], gap }
       } catch (error) {
         if (scope === ALL && this.learnNeeds('fetchClosedOrders', error)) {
           relearn = true
@@ -1107,7 +1194,7 @@ class GenericCcxtConnector implements GenericConnector {
     })
     if (relearn) {
       for (const s of this.scopesFor('fetchClosedOrders', ctx))
-        await this.closedOrders(ctx, s, method, known, nowOpen, resolved, emitted)
+        await this.closedOrders(ctx, s, methods, known, nowOpen, resolved, emitted)
       return
     }
     if (!got) return
@@ -1116,27 +1203,38 @@ class GenericCcxtConnector implements GenericConnector {
     for (const o of sorted) {
       const status = o.status ?? 'closed'
       const ts = o.timestamp ?? ctx.now
-      const priorVersion = tracker.deliveredPrefix(`${o.id}#`)
-      const changed = tracker.observe(`${o.id}#${status}`, ts)
-      if (!nowOpen.has(o.id)) resolved.add(o.id)
+      const priorVersion = tracker.deliveredPrefix(`${ref(o)}#`)
+      const changed = tracker.observe(`${ref(o)}#${status}`, ts)
+      if (!nowOpen.has(ref(o))) resolved.add(ref(o))
       this.noteSymbol(o.symbol, ts)
-      if (!changed || emitted.has(o.id) || nowOpen.has(o.id)) continue
+      if (!changed || emitted.has(ref(o)) || nowOpen.has(ref(o))) continue
       const market = this.marketInfo(o.symbol)
       const data = orderData(o, market, this.cachedUsd(market?.quote ?? null))
-      if (known.has(o.id) || priorVersion) {
-        emitted.add(o.id)
+      if (known.has(ref(o)) || priorVersion) {
+        emitted.add(ref(o))
         events.push(
-          this.orderEvent('order.updated', `${o.id}#${status}`, o.lastUpdateTimestamp ?? ts, data)
+          this.orderEvent('order.updated', `${ref(o)}#${status}`, o.lastUpdateTimestamp ?? ts, data)
         )
       } else if (ts >= floor) {
         // Placed and finished between two reads (a market order, an instant cancel): one event.
-        emitted.add(o.id)
-        events.push(this.orderEvent('order.new', o.id, ts, data))
+        emitted.add(ref(o))
+        events.push(this.orderEvent('order.new', ref(o), ts, data))
       }
     }
     ctx.events.push(...events)
     ctx.cursors[name] = encodeWindow(tracker.next(ctx.now))
     this.gapWarning(ctx, name, 'closed orders', got.gap)
+  }
+
+  /**
+   * The calls that list finished orders. ccxt's `fetchClosedOrders` means *filled* on most
+   * exchanges (OKX sends `state=filled`, Binance filters `closed`), so cancelled orders need
+   * `fetchOrders` (every status) or `fetchCanceledOrders` as well.
+   */
+  private historyMethods(): string[] {
+    if (this.has.fetchOrders === true && this.can('fetchOrders')) return ['fetchOrders']
+    if (this.can('fetchCanceledAndClosedOrders')) return ['fetchCanceledAndClosedOrders']
+    return ['fetchClosedOrders', 'fetchCanceledOrders'].filter((m) => this.can(m))
   }
 
   private orderEvent(
@@ -1173,11 +1271,12 @@ class GenericCcxtConnector implements GenericConnector {
           return await this.pages<CcxtTrade>(
             ctx,
             Math.max(0, tracker.windowStart),
-            async (since, limit) => {
+            async (since, limit, extra) => {
               const parsed = parseTrades(
                 await this.call('fetchMyTrades', scope.symbol, since, limit, {
                   ...this.historyParams(),
-                  ...scope.params
+                  ...scope.params,
+                  ...extra
                 }),
                 name,
                 this.name
@@ -1185,7 +1284,8 @@ class GenericCcxtConnector implements GenericConnector {
               this.skippedWarning(ctx, name, 'trades', parsed.skipped)
               return parsed.items
             },
-            (t) => t.timestamp
+            (t) => t.timestamp,
+            ref
           )
         } catch (error) {
           if (scope === ALL && this.learnNeeds('fetchMyTrades', error)) {
@@ -1206,13 +1306,13 @@ class GenericCcxtConnector implements GenericConnector {
       const events: NewEvent[] = []
       for (const t of got.items.sort((a, b) => a.timestamp - b.timestamp)) {
         this.noteSymbol(t.symbol, t.timestamp)
-        if (!tracker.observe(t.id, t.timestamp) || t.timestamp < floor) continue
+        if (!tracker.observe(ref(t), t.timestamp) || t.timestamp < floor) continue
         const market = this.marketInfo(t.symbol)
         events.push({
           accountId: this.account.id,
           kind: 'fill',
           type: 'fill.new',
-          exchangeRecordId: t.id,
+          exchangeRecordId: ref(t),
           ts: t.timestamp,
           data: fillData(
             t,
@@ -1273,9 +1373,9 @@ class GenericCcxtConnector implements GenericConnector {
           return await this.pages<CcxtTransaction>(
             ctx,
             Math.max(0, tracker.windowStart),
-            async (since, limit) => {
+            async (since, limit, extra) => {
               const parsed = parseTransactions(
-                await this.call(method, scope === ALL ? undefined : scope.key, since, limit),
+                await this.call(method, scope === ALL ? undefined : scope.key, since, limit, extra),
                 base,
                 name,
                 this.name
@@ -1283,7 +1383,8 @@ class GenericCcxtConnector implements GenericConnector {
               this.skippedWarning(ctx, name, base, parsed.skipped)
               return parsed.items
             },
-            (t) => t.timestamp
+            (t) => t.timestamp,
+            (t) => `${t.type ?? ''}:${t.id}`
           )
         } catch (error) {
           if (scope === ALL && this.learnNeeds(call, error)) {

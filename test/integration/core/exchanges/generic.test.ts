@@ -144,10 +144,8 @@ describe('generic connector against the Deribit dialect (takeover-deribit)', () 
     // Every fill and every order in the simulated history arrives, each once.
     const world = h.sim.world.account('drb')
     const fills = result.events.filter((e) => e.type === 'fill.new')
-    expect(fills.map((e) => e.exchangeRecordId).sort()).toEqual(world.fills.map((f) => f.id).sort())
-    const orders = new Set(
-      result.events.filter((e) => e.type === 'order.new').map((e) => e.exchangeRecordId)
-    )
+    expect(fills.map(h.rawId).sort()).toEqual(world.fills.map((f) => f.id).sort())
+    const orders = new Set(result.events.filter((e) => e.type === 'order.new').map(h.rawId))
     const worldOrders = [...world.orders].sort((a, b) => b.createdAt - a.createdAt)
     expect(worldOrders.filter((o) => !orders.has(o.id)).every((o) => o.status !== 'open')).toBe(
       true
@@ -243,6 +241,174 @@ describe('generic connector against the Deribit dialect (takeover-deribit)', () 
     )
     h.clock.advance(1000)
     expect((await h.poll()).events).toEqual([])
+    h.expectOnce()
+  }, 60_000)
+})
+
+describe('generic connector against the Binance dialect (via-burst-binance)', () => {
+  const h = harness('/work/shared/scenarios/via-burst-binance.json', 'main', 'binance')
+  beforeAll(() => h.start())
+  afterAll(() => h.stop())
+  /** ccxt reports Binance's refusal of the futures call (spot-only key) as a rate limit. */
+  const positionsOnly = (r: PollResult): void =>
+    expect(r.errors.filter((e) => e.stream !== 'positions')).toEqual([])
+
+  it('backfills per symbol: markets of the balances held, each with its own cursor', async () => {
+    const result = await h.backfill()
+    verbose('binance backfill', {
+      counts: h.counts(result.events),
+      errors: result.errors.map((e) => [e.stream, e.fault.message])
+    })
+    positionsOnly(result)
+    const world = h.sim.world.account('main')
+    // Paging is by time. The simulator numbers some history fills out of time order (real
+    // Binance trade ids grow with time), so a page boundary can skip a handful of them.
+    const fills = result.events.filter((e) => e.type === 'fill.new')
+    const fillIds = new Set(world.fills.map((f) => f.id))
+    expect(fills.every((e) => fillIds.has(h.rawId(e)))).toBe(true)
+    expect(fills.length).toBeGreaterThanOrEqual(world.fills.length * 0.99)
+    const orders = result.events.filter((e) => e.type === 'order.new')
+    expect(orders.map(h.rawId).sort()).toEqual(world.orders.map((o) => o.id).sort())
+    // Per-market ids carry their market: Binance numbers orders and trades per symbol.
+    expect(orders.every((e) => /^\d+#[A-Z]+\/[A-Z]+$/.test(e.exchangeRecordId))).toBe(true)
+    expect(result.openOrders).toBe(h.sim.openOrders('main'))
+    expect(Object.keys(h.cursors)).toEqual(
+      expect.arrayContaining(['fills:BTC/USDT', 'fills:LTC/BTC', 'orders:closed:ETH/USDT'])
+    )
+    const usdt = result.balances!.find((b) => b.currency === 'USDT')!
+    expect(usdt.usdValue).toBe(usdt.total)
+    expect(result.balances!.find((b) => b.currency === 'BTC')!.usdValue).toBeGreaterThan(1000)
+    h.clock.advance(1000)
+    const again = await h.poll()
+    positionsOnly(again)
+    expect(again.events).toEqual([])
+  }, 60_000)
+
+  it('sees the sell-off and the VIA buys, a market it never traded, once each', async () => {
+    h.play(0, 1, 2, 3, 4)
+    const p = await h.poll()
+    verbose(
+      'binance poll',
+      p.events.map((e) => [e.type, e.exchangeRecordId])
+    )
+    positionsOnly(p)
+    const origins = (type: string): number[] =>
+      p.events
+        .filter((e) => e.type === type)
+        .map((e) => h.sim.originOf('main', h.rawId(e))!)
+        .sort()
+    expect(origins('order.new')).toEqual([0, 1, 2, 3, 4])
+    expect(origins('fill.new')).toEqual([0, 1, 2, 3, 4])
+    const via = p.events.filter(
+      (e) => e.type === 'fill.new' && e.exchangeRecordId.endsWith('#VIA/BTC')
+    )
+    expect(via).toHaveLength(3)
+    expect((via[0]!.data as { notionalUsd: number }).notionalUsd).toBeGreaterThan(0)
+    h.clock.advance(1000)
+    const again = await h.poll()
+    positionsOnly(again)
+    expect(again.events).toEqual([])
+    h.expectOnce()
+  }, 60_000)
+
+  it('kill switch cancels per symbol (Binance needs one) and reads back zero', async () => {
+    const before = h.sim.openOrders('main')
+    expect(before).toBeGreaterThan(0)
+    const steps: string[] = []
+    const result = await h.connector.killSwitch({
+      includeGuardianKey: false,
+      onStep: (s) => steps.push(s.action)
+    })
+    verbose('binance kill switch', result.steps)
+    expect(result.errors).toEqual([])
+    expect(h.sim.openOrders('main')).toBe(0)
+    expect(result.ordersCancelled).toBe(before)
+    expect(result.ordersRemaining).toBe(0)
+    expect(steps.filter((s) => s.startsWith('cancel-all ')).length).toBeGreaterThan(0)
+    expect(steps).not.toContain('cancel-all')
+    expect(result.key).toBe('manual-revoke-required')
+    expect(result.manualUrl).toBe('https://www.binance.com/en/my/settings/api-management')
+
+    const again = await h.connector.killSwitch({ includeGuardianKey: false })
+    expect(again.errors).toEqual([])
+    expect(again.ordersCancelled).toBe(0)
+    h.clock.advance(1000)
+    const after = await h.poll()
+    positionsOnly(after)
+    expect(after.openOrders).toBe(0)
+    const cancelled = after.events.filter((e) => e.type === 'order.updated')
+    expect(cancelled).toHaveLength(before)
+    expect(cancelled.every((e) => e.exchangeRecordId.endsWith('#canceled'))).toBe(true)
+    h.clock.advance(1000)
+    expect((await h.poll()).events).toEqual([])
+    h.expectOnce()
+  }, 60_000)
+})
+
+describe('generic connector against the OKX dialect (contra-trade-okx)', () => {
+  const h = harness('/work/shared/scenarios/contra-trade-okx.json', 'okx1', 'okx')
+  beforeAll(() => h.start())
+  afterAll(() => h.stop())
+
+  it('backfills, paging backward where OKX answers newest-first', async () => {
+    const result = await h.backfill()
+    verbose('okx backfill', {
+      counts: h.counts(result.events),
+      errors: result.errors.map((e) => [e.stream, e.fault.message])
+    })
+    expect(result.errors).toEqual([])
+    const world = h.sim.world.account('okx1')
+    // Through the unified API OKX lists filled orders of the last 7 days (orders-history) and
+    // keeps cancelled orders without fills for 2 hours; older ones are out of reach.
+    const orders = new Set(result.events.filter((e) => e.type === 'order.new').map(h.rawId))
+    const reachable = world.orders.filter(
+      (o) =>
+        o.status === 'open' || (o.status === 'filled' && o.createdAt >= h.clock.now() - 7 * DAY)
+    )
+    expect(reachable.filter((o) => !orders.has(o.id))).toEqual([])
+    expect([...orders].every((id) => world.orders.some((o) => o.id === id))).toBe(true)
+    expect(result.events.filter((e) => e.type === 'fill.new')).toHaveLength(world.fills.length)
+    expect(result.openOrders).toBe(h.sim.openOrders('okx1'))
+    h.clock.advance(1000)
+    const again = await h.poll()
+    expect(again.errors).toEqual([])
+    expect(again.events).toEqual([])
+  }, 60_000)
+
+  it('sees the contra-trade orders once each', async () => {
+    h.play(0, 1, 2, 3, 4, 5)
+    const p = await h.poll()
+    expect(p.errors).toEqual([])
+    const orders = p.events.filter((e) => e.type === 'order.new')
+    expect(orders.map((e) => h.sim.originOf('okx1', h.rawId(e))).sort()).toEqual([1, 2, 3, 4, 5])
+    expect(orders.every((e) => (e.data as { symbol: string }).symbol === 'DMG/USDT')).toBe(true)
+    h.clock.advance(1000)
+    expect((await h.poll()).events).toEqual([])
+    h.expectOnce()
+  }, 60_000)
+
+  it('kill switch without cancelAllOrders: batches, then the trigger-order pass', async () => {
+    const before = h.sim.openOrders('okx1')
+    expect(before).toBeGreaterThan(0)
+    const steps: string[] = []
+    const result = await h.connector.killSwitch({
+      includeGuardianKey: false,
+      onStep: (s) => steps.push(s.action)
+    })
+    verbose('okx kill switch', result.steps)
+    expect(result.errors).toEqual([])
+    expect(h.sim.openOrders('okx1')).toBe(0)
+    expect(result.ordersCancelled).toBe(before)
+    expect(steps.some((s) => s.startsWith('cancel-batch '))).toBe(true)
+    expect(steps).toContain('read-orders-trigger')
+    expect(steps).not.toContain('cancel-all')
+    expect(result.key).toBe('manual-revoke-required')
+    expect(result.manualSteps[0]).toContain('https://www.okx.com/account/my-api')
+    h.clock.advance(1000)
+    const after = await h.poll()
+    expect(after.errors).toEqual([])
+    expect(after.openOrders).toBe(0)
+    expect(after.events.filter((e) => e.type === 'order.updated')).toHaveLength(before)
     h.expectOnce()
   }, 60_000)
 })
