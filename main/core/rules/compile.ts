@@ -46,6 +46,8 @@ export interface CompiledRule {
   condition: CompiledExpr
   /** The kind block with params substituted (shape per kind, see schema.ts). */
   spec: Record<string, unknown>
+  /** Rule-level dedup (`dedup:` in the file) with its period resolved. */
+  dedup: { by: string[]; ms: number } | null
   expr(source: string | undefined): CompiledExpr
   /** Runs an expression against an event view. */
   test(expr: CompiledExpr, view: EventView): boolean
@@ -192,6 +194,14 @@ export function compileRule(
   }
   const escalate = spec.escalate as { window?: unknown } | undefined
   if (escalate) windowMs(escalate.window)
+  let dedup: CompiledRule['dedup'] = null
+  if (doc.dedup) {
+    try {
+      dedup = { by: doc.dedup.by, ms: windowMs(substitute(doc.dedup.window, params)) }
+    } catch (error) {
+      throw new Error(`dedup.window: ${(error as Error).message}`, { cause: error })
+    }
+  }
   for (const key of ['ratioOf', 'learn', 'population']) {
     if (typeof spec[key] === 'string') expr(spec[key] as string)
   }
@@ -211,6 +221,7 @@ export function compileRule(
     types: doc.source.types,
     condition,
     spec,
+    dedup,
     expr,
     test(compiled, view) {
       let r = results.get(view)

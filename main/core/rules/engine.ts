@@ -8,7 +8,7 @@
 import type { Db } from '../db/open'
 import type { Enricher } from '../enrich'
 import type { Level, StoredEvent } from '../model'
-import { compileRule, resolveParams, windowMs, type CompiledRule, type ParamValue } from './compile'
+import { compileRule, resolveParams, type CompiledRule, type ParamValue } from './compile'
 import { Exceptions } from './exceptions'
 import { renderExplanation } from './explain'
 import { EventView, type FieldContext } from './fields'
@@ -71,27 +71,14 @@ interface Entry {
 }
 
 const DEDUP_MEMORY = 50_000
-const VIEW_CACHE = 20_000
+// Enough for the busiest window (a few minutes of a burst) without holding history in memory.
+const VIEW_CACHE = 5_000
 
 /** The rule-level dedup suffix (`dedup:` in the rule file), or null to keep the kind's own. */
 function ruleDedup(rule: CompiledRule, view: EventView): string | null {
-  const spec = rule.doc.dedup
-  if (!spec) return null
-  const period = windowMs(substituteWindow(spec.window, rule.params))
-  const by = spec.by.map((f) => String(view.get(f) ?? '')).join('|')
-  return `p${by}:${Math.floor(view.event.ts / period)}`
-}
-
-function substituteWindow(
-  w: Record<string, unknown>,
-  params: Record<string, ParamValue>
-): Record<string, unknown> {
-  return Object.fromEntries(
-    Object.entries(w).map(([k, v]) => [
-      k,
-      typeof v === 'string' && v.startsWith('$') ? params[v.slice(1)] : v
-    ])
-  )
+  if (!rule.dedup) return null
+  const by = rule.dedup.by.map((f) => String(view.get(f) ?? '')).join('|')
+  return `p${by}:${Math.floor(view.event.ts / rule.dedup.ms)}`
 }
 
 /**
@@ -108,7 +95,7 @@ export function createRuleEngine(options: RuleEngineOptions): VigilRuleEngine {
   let overrides: RuleOverrides = {}
   const entries = new Map<string, Entry>()
   const byType = new Map<string, Entry[]>()
-  const emitted = new Map<string, number>()
+  const emitted = new Set<string>()
 
   const compileEntry = (doc: RuleDoc): Entry | null => {
     const o = overrides[doc.id]
@@ -192,10 +179,11 @@ export function createRuleEngine(options: RuleEngineOptions): VigilRuleEngine {
     return compiled
   }
 
-  const remember = (key: string, ts: number): boolean => {
+  /** True the first time a dedup key is seen by this engine (the core's alerts table dedups across restarts). */
+  const firstTime = (key: string): boolean => {
     if (emitted.has(key)) return false
-    emitted.set(key, ts)
-    if (emitted.size > DEDUP_MEMORY) emitted.delete(emitted.keys().next().value as string)
+    emitted.add(key)
+    if (emitted.size > DEDUP_MEMORY) emitted.delete(emitted.values().next().value as string)
     return true
   }
 
@@ -249,7 +237,7 @@ export function createRuleEngine(options: RuleEngineOptions): VigilRuleEngine {
         const draft = evaluator(rule, current, env)
         if (!draft) continue
         const dedupKey = `${rule.id}:${event.accountId}:${ruleDedup(rule, current) ?? draft.dedup}`
-        if (!remember(dedupKey, event.ts)) continue
+        if (!firstTime(dedupKey)) continue
         const evidence = [...new Map(draft.evidence.map((e) => [e.id, e])).values()].sort(
           (a, b) => a.ts - b.ts || a.id - b.id
         )

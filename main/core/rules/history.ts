@@ -21,7 +21,7 @@ export interface SeenRow {
 }
 
 /** Parsed events kept between evaluations: consecutive events share most of their window. */
-const EVENT_CACHE = 20_000
+const EVENT_CACHE = 5_000
 
 export class History {
   private readonly statements = new Map<string, Statement>()
