@@ -1460,6 +1460,10 @@ class OkxConnectorImpl implements OkxConnector {
       result.manualSteps.push(
         `${plural(left, 'open order')} ${left === 1 ? 'is' : 'are'} still live. On okx.com open Trade → Open orders and cancel them, including the "Trigger" and "Algo" tabs.`
       )
+    if (left > 0 && result.errors.some((e) => /not allowed|permission/i.test(e)))
+      result.manualSteps.push(
+        "Vigil's key lacks OKX's Trade permission, so it could not cancel orders: give the new key Trade if you want the kill switch to cancel them next time."
+      )
     result.manualSteps.push(
       `Delete ${label}${hint}: log in at ${OKX_API_KEYS_URL} (Profile → API keys), find the key, choose Delete and confirm with your 2FA code. Deleting it stops anyone who holds it, including Vigil.`,
       `While you are there, delete every other API key you do not recognise: OKX shows Vigil only its own key, so keys someone else created are invisible to it.`,

@@ -215,7 +215,9 @@ describe('simulator: OKX v5 dialect through ccxt', () => {
     expect(balance.total).toMatchObject({ BTC: 1.2, USDT: 50000 })
     expect((await ex.fetchTicker('BTC/USDT')).last).toBe(60000)
     // Resting spot bids hold quote currency: free + used = total.
-    expect((balance.free.USDT as number) + (balance.used.USDT as number)).toBeCloseTo(50000, 6)
+    const amounts = (kind: 'free' | 'used'): Record<string, number> =>
+      balance[kind] as unknown as Record<string, number>
+    expect(amounts('free').USDT! + amounts('used').USDT!).toBeCloseTo(50000, 6)
   })
 
   it('answers account/config like the documented example: all strings, perm list, ip "" = none', async () => {
@@ -382,7 +384,8 @@ describe('simulator: OKX v5 dialect through ccxt', () => {
     playUntil(9)
     await expect(ex.fetchBalance()).rejects.toBeInstanceOf(ccxt.RateLimitExceeded)
     clock.advance(2_001)
-    expect((await ex.fetchBalance()).total.USDT).toBeLessThan(50000)
+    const total = (await ex.fetchBalance()).total as unknown as Record<string, number>
+    expect(total.USDT).toBeLessThan(50000)
   })
 
   it('drops canceled orders that never filled from history after two hours, like OKX', async () => {
