@@ -38,6 +38,7 @@ export interface EnrichmentDataInfo {
   asnTables: AsnTableStats[]
 }
 
+/** Offline lookups for logins; see createEnricher(). */
 export interface Enricher {
   /** Country, ASN and network class of an IP. Unknown or invalid IPs give nulls and 'unknown'. */
   lookupIp(ip: string): IpInfo
@@ -53,6 +54,7 @@ export interface Enricher {
   dataInfo(): EnrichmentDataInfo
 }
 
+/** Data files, for tests and packaging; the defaults come from the pinned npm packages. */
 export interface EnricherOptions {
   /** MaxMind-format country database; default: @ip-location-db/geo-whois-asn-country-mmdb. */
   countryMmdb?: string

@@ -26,6 +26,7 @@ import {
   type WindowSpec
 } from './schema'
 
+/** The value of one param after defaults and overrides (null switches an optional check off). */
 export type ParamValue = number | boolean | string | null
 
 /** A compiled expression and whether it only looks at the event type (so SQL can count it). */
@@ -34,6 +35,7 @@ export interface CompiledExpr {
   typeOnly: boolean
 }
 
+/** A rule ready to run: compiled blocks and expressions, resolved params and settings. */
 export interface CompiledRule {
   doc: RuleDoc
   id: string

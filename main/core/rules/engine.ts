@@ -25,6 +25,7 @@ import { formatIssues, loadRules, ruleFileName, type RuleLoadError } from './loa
 import { ruleOverridesSchema, type RuleDoc, type RuleKind, type RuleOverrides } from './schema'
 import type { EvaluateContext, Finding, RuleEngine, RuleSummary } from './types'
 
+/** What createRuleEngine() needs from the core. */
 export interface RuleEngineOptions {
   db: Db
   /** Folder of rule YAML files (resources/rules). */

@@ -56,6 +56,7 @@ function compileException(row: ExceptionRow): CompiledException | null {
   }
 }
 
+/** The rule_exceptions table, compiled, re-read when it changes. */
 export class Exceptions {
   private fingerprint = ''
   private list: CompiledException[] = []

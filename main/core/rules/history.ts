@@ -23,6 +23,7 @@ export interface SeenRow {
 /** Parsed events kept between evaluations: consecutive events share most of their window. */
 const EVENT_CACHE = 5_000
 
+/** Indexed reads and seen_values writes for one database, with prepared statements and a small event cache. */
 export class History {
   private readonly statements = new Map<string, Statement>()
   private readonly cache = new Map<number, StoredEvent>()

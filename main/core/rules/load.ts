@@ -17,6 +17,7 @@ export interface RuleLoadError {
   message: string
 }
 
+/** The rules that validated, and why the others did not. */
 export interface LoadedRules {
   rules: RuleDoc[]
   errors: RuleLoadError[]

@@ -14,6 +14,7 @@ import { z } from 'zod'
 
 const levelSchema = z.enum(['info', 'low', 'medium', 'high', 'critical'])
 
+/** Detection kinds; the kind of a rule is the kind block in its detection (none: match). */
 export const RULE_KINDS = [
   'match',
   'threshold',
@@ -24,6 +25,7 @@ export const RULE_KINDS = [
   'posture',
   'health'
 ] as const
+/** One of RULE_KINDS. */
 export type RuleKind = (typeof RULE_KINDS)[number]
 
 /** Kind blocks that may appear inside `detection` (a rule without one is a plain match). */
@@ -44,6 +46,7 @@ export const MODIFIERS = [
   'all',
   'cidr'
 ] as const
+/** One of MODIFIERS. */
 export type Modifier = (typeof MODIFIERS)[number]
 
 /** Top-level event properties a block may test, besides `data.*` and the engine's `derived.*`. */
@@ -61,9 +64,9 @@ const BLOCK_NAME = /^(selection|filter)(_[a-z0-9_]+)?$/
 const FIELD_PATH =
   /^(?:(?:data|derived)\.[A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*|type|kind|accountId|origin|exchangeRecordId|ts)$/
 
-export const paramRef = z.string().regex(PARAM_REF, 'a param reference looks like $name')
-export const numberOrParam = z.union([z.number(), paramRef])
-export const fieldPath = z
+const paramRef = z.string().regex(PARAM_REF, 'a param reference looks like $name')
+const numberOrParam = z.union([z.number(), paramRef])
+const fieldPath = z
   .string()
   .regex(FIELD_PATH, 'a field is data.<path>, derived.<name> or one of ' + EVENT_FIELDS.join(', '))
 
@@ -90,9 +93,10 @@ const blockMap = z.record(z.string(), blockValue).superRefine((map, ctx) => {
 })
 /** A block: a map (all entries must match) or a list of maps (any map may match). */
 export const blockSchema = z.union([blockMap, z.array(blockMap).min(1)])
+/** A compiled-ready detection block (map = AND, list of maps = OR). */
 export type Block = z.infer<typeof blockSchema>
 
-export const windowSchema = z
+const windowSchema = z
   .object({
     seconds: numberOrParam.optional(),
     minutes: numberOrParam.optional(),
@@ -103,6 +107,7 @@ export const windowSchema = z
   .refine((w) => Object.values(w).filter((v) => v !== undefined).length === 1, {
     message: 'a window has exactly one of seconds, minutes, hours, days'
   })
+/** A window before param substitution: exactly one of seconds / minutes / hours / days. */
 export type WindowSpec = z.infer<typeof windowSchema>
 
 /** A condition expression over block names, e.g. `selection and not 1 of filter_*`. */
@@ -124,7 +129,6 @@ const learningSchema = z
     liveAfterAccountDays: numberOrParam.optional()
   })
   .strict()
-export type LearningSpec = z.infer<typeof learningSchema>
 
 const limitSchema = z
   .object({
@@ -143,9 +147,8 @@ const limitSchema = z
   .refine((l) => [l.gt, l.gte, l.lt, l.lte].filter((v) => v !== undefined).length === 1, {
     message: 'a limit has exactly one of gt, gte, lt, lte'
   })
-export type LimitSpec = z.infer<typeof limitSchema>
 
-export const thresholdSchema = z
+const thresholdSchema = z
   .object({
     window: windowSchema,
     /** Counted separately per value of these fields (the account is always a group). */
@@ -168,7 +171,7 @@ export const thresholdSchema = z
     }
   })
 
-export const sequenceSchema = z
+const sequenceSchema = z
   .object({
     window: windowSchema,
     /** Ordered steps; the last step's event triggers the check. */
@@ -184,7 +187,7 @@ export const sequenceSchema = z
   })
   .strict()
 
-export const newValueSchema = z
+const newValueSchema = z
   .object({
     /** Up to three fields; their values together are the remembered value. */
     fields: z.array(fieldPath).min(1).max(3),
@@ -212,7 +215,7 @@ export const newValueSchema = z
   })
   .strict()
 
-export const baselineSchema = z
+const baselineSchema = z
   .object({
     method: z.enum([
       'hour_profile',
@@ -265,7 +268,7 @@ export const baselineSchema = z
     need('dropShare', ['drawdown'])
   })
 
-export const geoVelocitySchema = z
+const geoVelocitySchema = z
   .object({
     maxKmh: numberOrParam,
     minKm: numberOrParam,
@@ -276,14 +279,14 @@ export const geoVelocitySchema = z
   })
   .strict()
 
-export const postureSchema = z
+const postureSchema = z
   .object({
     /** One standing finding per value of this field (the key id). */
     key: fieldPath.default('data.keyId')
   })
   .strict()
 
-export const healthSchema = z.object({}).strict()
+const healthSchema = z.object({}).strict()
 
 const KIND_SCHEMAS = {
   threshold: thresholdSchema,
@@ -358,7 +361,8 @@ const detectionSchema = z
     check(d.new_value?.learning.basis, ['new_value', 'learning', 'basis'])
     check(d.baseline?.population, ['baseline', 'population'])
   })
-export type Detection = z.infer<typeof detectionSchema>
+/** The detection section of a rule. */
+type Detection = z.infer<typeof detectionSchema>
 
 const paramSchema = z
   .object({
@@ -369,11 +373,13 @@ const paramSchema = z
     max: z.number().optional()
   })
   .strict()
+/** A tunable threshold: its default, bounds and the text the settings screen shows. */
 export type ParamSpec = z.infer<typeof paramSchema>
 
-export const EVENT_TYPE =
+const EVENT_TYPE =
   /^(login|security|key|order|fill|balance|position|withdrawal|deposit|address|transfer|leverage)\.[a-z_]+$/
 
+/** The schema every rule file must pass; errors name the field path. */
 export const ruleSchema = z
   .object({
     id: z
@@ -443,6 +449,7 @@ export const ruleSchema = z
     }
   })
 
+/** A validated rule file. */
 export type RuleDoc = z.infer<typeof ruleSchema>
 
 /** The kind of a rule: the kind block present in its detection, or match. */
@@ -482,6 +489,7 @@ export const ruleOverrideSchema = z
       .optional()
   })
   .strict()
+/** User settings for all rules, keyed by rule id. */
 export const ruleOverridesSchema = z.record(z.string(), ruleOverrideSchema)
-export type RuleOverride = z.infer<typeof ruleOverrideSchema>
+/** User settings for all rules, keyed by rule id. */
 export type RuleOverrides = z.infer<typeof ruleOverridesSchema>

@@ -458,6 +458,7 @@ const METHODS: Record<string, Method> = {
   drawdown
 }
 
+/** Runs the rule's baseline method (hour_profile, rate, acceleration, percentile, max, hour_activity, drawdown). */
 export const evaluateBaseline: KindEvaluator = (rule, view, env) => {
   if (!rule.test(rule.condition, view) || env.excepted(rule, view)) return null
   const method = METHODS[String(rule.spec.method)]

@@ -7,6 +7,7 @@ import { COUNTRY_POINTS_VERSION, countryDistanceKm } from '../../enrich/geo'
 import { numberSetting, windowMs } from '../compile'
 import type { KindEvaluator } from './types'
 
+/** Compares a login with the account's previous login that has a country. */
 export const evaluateGeoVelocity: KindEvaluator = (rule, view, env) => {
   const event = view.event
   if (!rule.test(rule.condition, view) || env.excepted(rule, view)) return null

@@ -8,6 +8,7 @@ import type { StoredEvent } from '../../model'
 import { windowMs, type CompiledRule } from '../compile'
 import { learnedState, readLearning, type KindEnv } from './types'
 
+/** How far one rule has learned one account. */
 export interface LearningStatus {
   ruleId: string
   learned: boolean

@@ -5,6 +5,7 @@
  */
 import type { KindEvaluator } from './types'
 
+/** One event, one finding. */
 export const evaluateMatch: KindEvaluator = (rule, view, env) => {
   if (!rule.test(rule.condition, view) || env.excepted(rule, view)) return null
   return {
@@ -14,6 +15,7 @@ export const evaluateMatch: KindEvaluator = (rule, view, env) => {
   }
 }
 
+/** One standing finding per key (stable dedup key). */
 export const evaluatePosture: KindEvaluator = (rule, view, env) => {
   if (!rule.test(rule.condition, view) || env.excepted(rule, view)) return null
   const key = String(view.get(String(rule.spec.key ?? 'data.keyId')) ?? 'unknown')

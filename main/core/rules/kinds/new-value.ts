@@ -10,6 +10,7 @@ import { DAY_MS, learnedState, readLearning, type KindEvaluator } from './types'
 
 const SEP = '\u001f'
 
+/** Judges the event's value against the account's memory, then teaches the memory. */
 export const evaluateNewValue: KindEvaluator = (rule, view, env) => {
   const event = view.event
   const spec = rule.spec

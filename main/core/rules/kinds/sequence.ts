@@ -14,6 +14,7 @@ interface Step {
   min: number
 }
 
+/** Checks the steps when the event completes the last one. */
 export const evaluateSequence: KindEvaluator = (rule, view, env) => {
   const event = view.event
   const spec = rule.spec

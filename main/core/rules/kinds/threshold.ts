@@ -57,6 +57,7 @@ function metric(rule: CompiledRule, views: EventView[], spec: Record<string, unk
   }
 }
 
+/** Aggregates the window ending at the event and fires on a limit the event crosses. */
 export const evaluateThreshold: KindEvaluator = (rule, view, env) => {
   const event = view.event
   if (!rule.test(rule.condition, view) || env.excepted(rule, view)) return null

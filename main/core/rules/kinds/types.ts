@@ -8,6 +8,7 @@ import type { CompiledRule } from '../compile'
 import type { EventView } from '../fields'
 import type { History } from '../history'
 
+/** What a kind evaluator may use besides the rule and the event. */
 export interface KindEnv {
   history: History
   scope: 'live' | 'history'
@@ -19,6 +20,7 @@ export interface KindEnv {
   hasExceptions: boolean
 }
 
+/** A finding before the engine adds title, explanation, family and the dedup prefix. */
 export interface Draft {
   /** Evidence events, oldest first; the triggering event is normally the last. */
   evidence: StoredEvent[]
@@ -29,8 +31,10 @@ export interface Draft {
   level?: Level
 }
 
+/** One rule kind: a draft finding for this event, or null. */
 export type KindEvaluator = (rule: CompiledRule, view: EventView, env: KindEnv) => Draft | null
 
+/** Milliseconds in a day. */
 export const DAY_MS = 86_400_000
 
 /** Learning thresholds as resolved from a rule's `learning` block. */
@@ -40,6 +44,7 @@ export interface Learning {
   liveAfterAccountDays: number | null
 }
 
+/** Reads a resolved `learning` block; missing numbers mean no requirement. */
 export function readLearning(spec: unknown): Learning {
   const l = (spec ?? {}) as Record<string, unknown>
   const n = (v: unknown, d: number) => (typeof v === 'number' && Number.isFinite(v) ? v : d)
