@@ -295,6 +295,8 @@ class GenericCcxtConnector implements GenericConnector {
   private readonly resting = new Map<string, number>()
   private readonly optionalFailures = new Map<string, number>()
   private pollCount = 0
+  /** Markets left out by the `maxSymbols` cap at the last count (logged when it changes). */
+  private droppedSymbols = 0
   /** Open orders by scope as last read (kept for the kill switch's symbol list). */
   private openCache: OpenState = {}
 
@@ -588,6 +590,12 @@ class GenericCcxtConnector implements GenericConnector {
   private scopesFor(call: GenericCall, ctx: { now: number; includeCold: boolean }): Scope[] {
     if (this.needsSymbol.has(call)) {
       const u = this.symbolUniverse(ctx.now)
+      if (u.dropped > 0 && u.dropped !== this.droppedSymbols)
+        this.logger.warn(`${this.exchange}: more markets than maxSymbols; some are not watched`, {
+          account: this.account.id,
+          dropped: u.dropped
+        })
+      this.droppedSymbols = u.dropped
       const list = ctx.includeCold ? [...u.hot, ...u.cold] : u.hot
       return list.map((symbol) => ({ key: symbol, symbol }))
     }
@@ -1133,8 +1141,11 @@ class GenericCcxtConnector implements GenericConnector {
         )
       }
     }
-    ctx.cursors.orders = encodeSnapshot({ kind: 'state', state: next })
-    this.openCache = next
+    // Nothing read: keep the stored state exactly as it was (it may be one we could not decode).
+    if ([...read.values()].some((v) => v !== undefined)) {
+      ctx.cursors.orders = encodeSnapshot({ kind: 'state', state: next })
+      this.openCache = next
+    }
     if (!complete) return undefined
     const ids = new Set<string>()
     for (const scope of Object.values(next)) for (const id of Object.keys(scope)) ids.add(id)
