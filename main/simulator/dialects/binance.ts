@@ -112,17 +112,45 @@ interface Countdown {
   cancelTimer?: () => void
 }
 
+/**
+ * A USDⓈ-M conditional order (Binance's algo service: STOP / TAKE_PROFIT and their MARKET
+ * variants). It rests outside the order book until triggered, so it lives here, not in the world;
+ * the simulated market never triggers it.
+ */
+interface AlgoOrder {
+  algoId: number
+  clientAlgoId: string
+  symbol: string
+  side: 'BUY' | 'SELL'
+  orderType: string
+  quantity: number
+  triggerPrice: number
+  price: number
+  reduceOnly: boolean
+  status: 'NEW' | 'CANCELED'
+  createTime: number
+  updateTime: number
+}
+
 interface DialectState {
   limiter: WeightLimiter
   /** accountId → USDⓈ-M countdownCancelAll timers. */
   countdowns: Map<string, Countdown[]>
+  /** accountId → conditional orders. */
+  algo: Map<string, AlgoOrder[]>
+  nextAlgoId: number
 }
 
 const states = new WeakMap<World, DialectState>()
 const stateOf = (world: World): DialectState => {
   let s = states.get(world)
   if (!s) {
-    s = { limiter: new WeightLimiter(), countdowns: new Map() }
+    s = {
+      limiter: new WeightLimiter(),
+      countdowns: new Map(),
+      algo: new Map(),
+      nextAlgoId: 2_000_000
+    }
     states.set(world, s)
   }
   return s
@@ -1182,14 +1210,85 @@ route(
     'futures'
   )
 )
-// Conditional (algo) orders: the world has none, so the list is empty and cancelling is a no-op.
+// Conditional (algo) orders: created, listed and cancelled per symbol; they never trigger here.
+const algoOf = (call: Call): AlgoOrder[] => {
+  const { account } = callerOf(call)
+  const state = stateOf(call.world)
+  let list = state.algo.get(account.id)
+  if (!list) state.algo.set(account.id, (list = []))
+  return list
+}
+const renderAlgo = (o: AlgoOrder): Record<string, unknown> => ({
+  algoId: o.algoId,
+  clientAlgoId: o.clientAlgoId,
+  algoType: 'CONDITIONAL',
+  orderType: o.orderType,
+  symbol: o.symbol,
+  side: o.side,
+  positionSide: 'BOTH',
+  timeInForce: 'GTC',
+  quantity: plain(o.quantity),
+  algoStatus: o.status,
+  triggerPrice: plain(o.triggerPrice),
+  price: plain(o.price),
+  icebergQuantity: null,
+  selfTradePreventionMode: 'EXPIRE_MAKER',
+  workingType: 'CONTRACT_PRICE',
+  priceMatch: 'NONE',
+  closePosition: false,
+  priceProtect: false,
+  reduceOnly: o.reduceOnly,
+  createTime: o.createTime,
+  updateTime: o.updateTime,
+  triggerTime: 0,
+  goodTillDate: 0
+})
+route(
+  'POST /fapi/v1/algoOrder',
+  signed(
+    w('usdm', 1),
+    (call) => {
+      const market = symbolParam(call, 'usdm', true)
+      if (str(call, 'algoType', true) !== 'CONDITIONAL') throw invalidValue('algoType')
+      const type = str(call, 'type', true)
+      if (!['STOP', 'STOP_MARKET', 'TAKE_PROFIT', 'TAKE_PROFIT_MARKET'].includes(type))
+        throw new ApiError(-1116, 'Invalid orderType.')
+      const side = parseSide(call) === 'buy' ? 'BUY' : 'SELL'
+      const quantity = decimal(call, 'quantity')
+      if (quantity === undefined || quantity <= 0 || !stepOk(quantity, market.minAmount))
+        throw new ApiError(-1013, 'Filter failure: LOT_SIZE')
+      const triggerPrice = decimal(call, 'triggerPrice')
+      if (triggerPrice === undefined) throw mandatory('triggerPrice')
+      const state = stateOf(call.world)
+      const order: AlgoOrder = {
+        algoId: ++state.nextAlgoId,
+        clientAlgoId: str(call, 'clientAlgoId') ?? `algo${state.nextAlgoId}`,
+        symbol: symbolId(market),
+        side,
+        orderType: type,
+        quantity,
+        triggerPrice,
+        price: decimal(call, 'price') ?? 0,
+        reduceOnly: str(call, 'reduceOnly') === 'true',
+        status: 'NEW',
+        createTime: call.now,
+        updateTime: call.now
+      }
+      algoOf(call).push(order)
+      return renderAlgo(order)
+    },
+    'futures'
+  )
+)
 route(
   'GET /fapi/v1/openAlgoOrders',
   signed(
     w('usdm', 1, 40),
     (call) => {
-      symbolParam(call, 'usdm')
-      return []
+      const market = symbolParam(call, 'usdm')
+      return algoOf(call)
+        .filter((o) => o.status === 'NEW' && (!market || o.symbol === symbolId(market)))
+        .map(renderAlgo)
     },
     'futures'
   )
@@ -1199,8 +1298,28 @@ route(
   signed(
     w('usdm', 1),
     (call) => {
-      symbolParam(call, 'usdm', true)
+      const market = symbolParam(call, 'usdm', true)
+      for (const o of algoOf(call))
+        if (o.status === 'NEW' && o.symbol === symbolId(market)) {
+          o.status = 'CANCELED'
+          o.updateTime = call.now
+        }
       return CANCEL_ALL_DONE
+    },
+    'futures'
+  )
+)
+route(
+  'DELETE /fapi/v1/algoOrder',
+  signed(
+    w('usdm', 1),
+    (call) => {
+      const id = int(call, 'algoId')
+      const order = algoOf(call).find((o) => o.algoId === id && o.status === 'NEW')
+      if (!order) throw new ApiError(-20124, 'Invalid algo id or it has been completed.')
+      order.status = 'CANCELED'
+      order.updateTime = call.now
+      return { algoId: order.algoId, clientAlgoId: order.clientAlgoId, code: '200', msg: 'success' }
     },
     'futures'
   )

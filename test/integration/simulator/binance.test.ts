@@ -398,6 +398,19 @@ describe('simulator: Binance dialect through ccxt', () => {
     // Cancelling an empty USDⓈ-M symbol is fine on Binance ({"code":200}).
     await fut.cancelAllOrders('BTC/USDT:USDT')
     expect(await fut.fapiPrivateGetOpenAlgoOrders()).toEqual([])
+    // Conditional orders live in the algo service and are cancelled per symbol there.
+    const algo = (await fut.fapiPrivatePostAlgoOrder({
+      algoType: 'CONDITIONAL',
+      symbol: 'BTCUSDT',
+      side: 'SELL',
+      type: 'STOP_MARKET',
+      quantity: '0.01',
+      triggerPrice: '40000'
+    })) as Record<string, unknown>
+    expect(algo).toMatchObject({ algoType: 'CONDITIONAL', algoStatus: 'NEW', symbol: 'BTCUSDT' })
+    expect(await fut.fapiPrivateGetOpenAlgoOrders({ symbol: 'BTCUSDT' })).toHaveLength(1)
+    await fut.fapiPrivateDeleteAlgoOpenOrders({ symbol: 'BTCUSDT' })
+    expect(await fut.fapiPrivateGetOpenAlgoOrders()).toEqual([])
     expect(sim.openOrders('fut')).toBe(0)
     // A limit order rests; countdownCancelAll cancels it once the clock passes the deadline.
     await fut.createOrder('BTC/USDT:USDT', 'limit', 'buy', 0.01, 50000)

@@ -633,9 +633,23 @@ describe('Binance connector: USDⓈ-M budget and kill switch with positions', ()
     const positions = () => [...account.positions.values()].filter((p) => p.size !== 0)
     expect(positions().length).toBeGreaterThan(0)
     expect(sim.openOrders('f')).toBe(5)
+    // A conditional (algo) stop order rests outside the book: the kill switch cancels it too.
+    const trader = new ccxt.binance({ ...sim.credentials('f'), enableRateLimit: false })
+    trader.urls.api = rewriteApiUrls(trader.urls.api, sim.endpointFor('binance'))
+    await trader.fapiPrivatePostAlgoOrder({
+      algoType: 'CONDITIONAL',
+      symbol: 'ETHUSDT',
+      side: 'SELL',
+      type: 'STOP_MARKET',
+      quantity: '1',
+      triggerPrice: '2500'
+    })
+    expect(await trader.fapiPrivateGetOpenAlgoOrders()).toHaveLength(1)
     const result = await h.connector.killSwitch({ includeGuardianKey: false, closePositions: true })
     expect(result.errors).toEqual([])
-    expect(result.ordersCancelled).toBe(5)
+    expect(result.steps.map((s) => s.action)).toContain('cancel-algo ETHUSDT')
+    expect(await trader.fapiPrivateGetOpenAlgoOrders()).toEqual([])
+    expect(result.ordersCancelled).toBe(6)
     expect(result.ordersRemaining).toBe(0)
     expect(sim.openOrders('f')).toBe(0)
     expect(positions()).toEqual([])
