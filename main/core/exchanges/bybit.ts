@@ -15,8 +15,9 @@
  * - `positions`            position/list per settle coin (open positions) and, when due, per
  *                          watched symbol (for leverage without a position); JSON state cursor
  * - `withdrawals`          withdraw/query-record (30-day windows, on- and off-chain), window cursor
- * - `transfers:sub`        universal transfers to sub-accounts (7-day windows), when due
- * - `transfers:internal`   Unified ↔ Funding transfers (7-day windows), when due
+ * - `transfers:sub`        universal transfers to sub-accounts (7-day windows, needs a transfer
+ *                          permission)
+ * - `transfers:internal`   Unified ↔ Funding transfers (7-day windows, 60 calls/min), when due
  * - `addresses`            withdraw/query-address (needs the withdraw permission), JSON state
  *
  * A scope is a category Bybit lists orders by: `spot`, `linear:<settle coin>`, `inverse`.
@@ -127,8 +128,8 @@ export interface BybitConnectorOptions {
   /** Where a poll starts for a stream without a cursor (no backfill ran). Default 5 min. */
   lookbackMs?: number
   /**
-   * Slow streams (Funding balance, transfers, address book, leverage of symbols without a
-   * position) are read at most this often. Default 5 s.
+   * Slow streams (Funding balance, internal transfers, leverage of symbols without a position)
+   * are read at most this often. Default 5 s.
    */
   slowEveryMs?: number
   /** Days of transfer history read on backfill (each 7-day window costs a rate-limited call). Default 30. */
@@ -518,7 +519,9 @@ class BybitConnector implements Connector {
     for (const name of ['withdrawals', 'transfers:sub', 'transfers:internal'])
       start(name, encodeWindow({ ts: since, keys: [] }))
     start('positions', encodeSnapshot({ kind: 'since', ts: since }))
-    start('addresses', encodeSnapshot({ kind: 'since', ts: since }))
+    // An address book that cannot be read yet (no withdraw permission) gets its baseline when it
+    // first can: entries created before the account was added are not new.
+    start('addresses', encodeSnapshot({ kind: 'since', ts: now }))
     options.onProgress?.(1, `Read ${result.events.length} past events from Bybit`)
     return result
   }
@@ -597,16 +600,17 @@ class BybitConnector implements Connector {
     ctx.progress?.('Reading withdrawals and transfers')
     await this.stream(ctx, 'withdrawals', () => this.withdrawals(ctx))
     onStreamDone()
-    if (ctx.slowDue) {
-      if (this.mayRead('transfers:sub', ctx.now))
-        await this.stream(ctx, 'transfers:sub', () => this.universalTransfers(ctx))
-      onStreamDone()
-      await this.stream(ctx, 'transfers:internal', () => this.internalTransfers(ctx))
-      onStreamDone()
-      if (this.mayRead('addresses', ctx.now))
-        await this.stream(ctx, 'addresses', () => this.addressBook(ctx))
-      onStreamDone()
-    }
+    // A new whitelisted address and a transfer to a sub-account are early signs of a drain:
+    // read them every poll (both endpoints allow far more than one call a second).
+    if (this.mayRead('transfers:sub', ctx.now))
+      await this.stream(ctx, 'transfers:sub', () => this.universalTransfers(ctx))
+    onStreamDone()
+    if (this.mayRead('addresses', ctx.now))
+      await this.stream(ctx, 'addresses', () => this.addressBook(ctx))
+    onStreamDone()
+    // Internal transfers allow 60 calls a minute: read them when the slow streams are due.
+    if (ctx.slowDue) await this.stream(ctx, 'transfers:internal', () => this.internalTransfers(ctx))
+    onStreamDone()
     if (allOrdersRead) {
       let open = 0
       for (const s of scopes) open += this.openIds.get(s.name)?.size ?? 0
@@ -621,7 +625,9 @@ class BybitConnector implements Connector {
     }
     const unique = new Map<string, NewEvent>()
     for (const e of ctx.events) unique.set(`${e.kind}|${e.exchangeRecordId}`, e)
-    result.events = [...unique.values()].sort((a, b) => a.ts - b.ts)
+    // At equal times a leverage setting comes first: an order placed then used it.
+    const rank = (e: NewEvent): number => (e.kind === 'leverage' ? 0 : 1)
+    result.events = [...unique.values()].sort((a, b) => a.ts - b.ts || rank(a) - rank(b))
     return result
   }
 
@@ -1100,8 +1106,10 @@ class BybitConnector implements Connector {
       const lev = newLev ? Number(newLev) : null
       const prev = oldLev ? Number(oldLev) : null
       const first = before[key] === undefined
-      // Backfill records the leverage in force as the baseline; later only changes count.
-      if (lev !== null && ((first && ctx.mode === 'backfill') || (!first && prev !== lev))) {
+      // A symbol's leverage the first time it is seen (backfill: the baseline; later: a symbol
+      // the account just started to trade, whose leverage may have been set for the attack),
+      // then every change.
+      if (lev !== null && (first || prev !== lev)) {
         const seq = newSeq && Number(newSeq) > 0 ? newSeq : null
         const stamp = row?.updatedTime ?? ctx.now
         events.push({
@@ -1325,8 +1333,9 @@ class BybitConnector implements Connector {
       data: addressData(a)
     })
     if (previous.kind === 'since') {
-      // First read: what is already there is the trader's existing book (baseline). Only in a
-      // poll without any backfill can an entry be recent enough to count as added.
+      // First read: what is already there is the trader's existing book (baseline). In a poll,
+      // entries created after the account was added (or, without any backfill, within the
+      // lookback) count as added.
       for (const a of current.values()) {
         const added = ctx.mode === 'poll' && (a.createdAt ?? -Infinity) >= previous.ts
         events.push(event(a, added ? 'address.added' : 'address.seen'))
@@ -1402,7 +1411,7 @@ class BybitConnector implements Connector {
    */
   private cancelCalls(scope: Scope, open: BybitOrder[] | null): Record<string, string>[] {
     if (scope.category === 'spot') {
-      const kinds = new Set(
+      const kinds = new Set<string>(
         (open ?? []).map((o) =>
           !isConditional(o) ? 'Order' : o.stopOrderType === 'tpslOrder' ? 'tpslOrder' : 'StopOrder'
         )

@@ -120,9 +120,9 @@ describe('simulator: Bybit v5 dialect through ccxt', () => {
       contractSize: 1
     })
     expect(markets['BTC/USDT']).toMatchObject({ id: 'BTCUSDT', spot: true })
-    const balance = await ex.fetchBalance()
-    expect(balance.total['USDT']).toBe(15000)
-    expect(balance.total['BTC']).toBe(0.3)
+    const total = (await ex.fetchBalance()).total as unknown as Record<string, number>
+    expect(total.USDT).toBe(15000)
+    expect(total.BTC).toBe(0.3)
     expect((await ex.fetchTicker('BTC/USDT')).last).toBe(60000)
     const positions = await ex.fetchPositions()
     expect(positions).toHaveLength(1)
@@ -426,7 +426,7 @@ describe('simulator: Bybit rate limits', () => {
         expect(String((r as PromiseRejectedResult).reason.message)).toContain('10006')
       }
       expect(bybitRefusals(sim.world, 'by')).toBe(refused.length)
-      expect(ex.last_response_headers['X-Bapi-Limit']).toBe('10')
+      expect(ex.last_response_headers?.['X-Bapi-Limit']).toBe('10')
       // The request log counts every call.
       expect(sim.requests.count({ account: 'by', path: '/v5/user/query-api' })).toBe(30)
       // Other endpoints have their own windows.
