@@ -100,6 +100,25 @@ function viaBurstWithFaultOrders() {
       amount: 0.001
     })
   )
+  // 10: an order and 11: a new withdrawal address, played while one answer is malformed.
+  doc.timeline.push(
+    {
+      at: 30,
+      account: 'main',
+      kind: 'order',
+      symbol: 'ETH/USDT',
+      side: 'buy',
+      type: 'market',
+      amount: 0.01
+    },
+    {
+      at: 31,
+      account: 'main',
+      kind: 'address_added',
+      currency: 'ETH',
+      address: '0x00000000000000000000000000000000000a77ac'
+    }
+  )
   return loadScenario(doc)
 }
 
@@ -284,6 +303,39 @@ describe('Binance connector against the simulator (via-burst-binance)', () => {
     }
     h.once()
   }, 90_000)
+
+  it('a malformed answer fails only its own stream: the others deliver, its cursor stays', async () => {
+    const book = sim.world.account('main').addressBook
+    const cursorBefore = h.cursors.addresses
+    // The exchange starts answering the address list with an entry that has no address.
+    book.push({
+      currency: 'BTC',
+      address: '',
+      network: null,
+      label: 'broken',
+      createdAt: clock.now()
+    })
+    play(10, 11)
+    const r = await h.poll()
+    expect(r.errors.map((e) => [e.stream, e.fault.category])).toEqual([['addresses', 'malformed']])
+    expect(
+      r.events.filter((e) => e.type === 'order.new').map((e) => sim.originOf('main', rawId(e)))
+    ).toEqual([10])
+    expect(r.cursors.addresses).toBe(cursorBefore)
+    // Once the answer is whole again, the address added meanwhile arrives, once.
+    book.splice(
+      book.findIndex((a) => a.address === ''),
+      1
+    )
+    clock.advance(1000)
+    const fixed = await h.poll()
+    expect(fixed.errors).toEqual([])
+    const added = fixed.events.filter((e) => e.type === 'address.added')
+    expect(added.map((e) => sim.originOf('main', rawId(e)))).toEqual([11])
+    clock.advance(1000)
+    expect((await h.poll()).events).toEqual([])
+    h.once()
+  }, 30_000)
 
   it('an overspending client gets the IP 429 then 418; the connector classifies it rate-limit', async () => {
     const greedy = new ccxt.binance({
