@@ -366,6 +366,21 @@ describe('Binance connector against the simulator (via-burst-binance)', () => {
     h.once()
   }, 60_000)
 
+  it('a restarted connector resumes from the stored cursors without repeating anything', async () => {
+    const restarted = await connectorFor(sim, clock, 'main')
+    restarted.cursors = { ...h.cursors }
+    clock.advance(1000)
+    const r = await restarted.poll()
+    expect(r.errors).toEqual([])
+    expect(r.events).toEqual([])
+    // It read every symbol the cursors name once (VIA/BTC included), then goes quiet.
+    const paths = sim.requests.entries({ exchange: 'binance', since: clock.now() })
+    expect(paths.filter((e) => e.path === '/api/v3/myTrades').length).toBeGreaterThanOrEqual(4)
+    clock.advance(1000)
+    expect((await restarted.poll()).events).toEqual([])
+    await restarted.connector.close()
+  }, 30_000)
+
   it('kill switch: cancels every symbol, reads back zero, marks the key; twice is harmless', async () => {
     expect(sim.openOrders('main')).toBe(6)
     const first = await h.connector.killSwitch({ includeGuardianKey: false })
