@@ -1425,6 +1425,14 @@ class BybitConnector implements Connector {
     return this.inverseSettles().map((settle) => ({ category: 'inverse', settleCoin: settle }))
   }
 
+  /**
+   * Contains the account: cancels every open order per category and order kind, reads them back,
+   * then deletes Vigil's own key (downgrading it to read-only if the delete fails). Bybit's API
+   * can revoke only the key that makes the call, which is the one the attacker holds when Vigil's
+   * key leaked, so containment revokes it whatever `includeGuardianKey` says; Vigil can then no
+   * longer watch the account, and the result says so. Fired again, it calls nothing and reports
+   * the outcome it confirmed.
+   */
   async killSwitch(options: KillSwitchOptions): Promise<KillSwitchAccountResult> {
     const result: KillSwitchAccountResult = {
       account: this.account.id,

@@ -21,11 +21,13 @@ import type {
 } from '../world'
 import { bybitPermissionsOf, isUnbound } from './bybit-auth'
 
+/** One day in ms. */
 export const DAY_MS = 86_400_000
 
 /** Bybit's product category of a market. */
 export type Category = 'spot' | 'linear' | 'inverse'
 
+/** The category a market is listed under. */
 export const categoryOf = (market: MarketState): Category =>
   market.type === 'spot' ? 'spot' : market.inverse ? 'inverse' : 'linear'
 

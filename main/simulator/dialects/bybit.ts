@@ -1216,6 +1216,7 @@ function handle(request: SimRequest, context: DialectContext): SimResponse {
   }
 }
 
+/** The Bybit v5 dialect, registered in `dialects/index.ts`. */
 export const bybitDialect: Dialect = {
   exchange: 'bybit',
   ids: bybitIds,
