@@ -12,10 +12,6 @@ import { AccountStatusBadge, LevelBadge } from './badges'
 export function AccountCard({ account, now }: { account: AccountView; now: number }) {
   const { t, i18n } = useTranslation()
   const lang = i18n.language
-  // What the exchange cannot tell us matters most, so it comes first.
-  const capabilities = [...account.capabilities].sort(
-    (a, b) => Number(a.supported) - Number(b.supported)
-  )
   return (
     <article className="card account-card" data-testid="account-card" data-account={account.id}>
       <header className="account-head">
@@ -43,8 +39,12 @@ export function AccountCard({ account, now }: { account: AccountView; now: numbe
       ) : null}
 
       {account.backfill && !account.backfill.done ? (
-        <div className="backfill">
-          <progress value={account.backfill.progress} max={1} />
+        <div className="backfill" data-testid="account-backfill">
+          <progress
+            value={account.backfill.progress}
+            max={1}
+            aria-label={t('wizard.backfillTitle')}
+          />
           <span className="small muted">{account.backfill.message}</span>
         </div>
       ) : null}
@@ -54,16 +54,7 @@ export function AccountCard({ account, now }: { account: AccountView; now: numbe
           {account.posture.length ? (
             <section>
               <h4>{t('accounts.posture')}</h4>
-              <ul className="posture">
-                {account.posture.map((p) => (
-                  <li key={p.rule}>
-                    <LevelBadge level={p.level} /> <strong>{p.title}</strong>
-                    <p className="small">
-                      <span className="muted">{t('accounts.fix')}:</span> {p.fix}
-                    </p>
-                  </li>
-                ))}
-              </ul>
+              <PostureList posture={account.posture} />
             </section>
           ) : (
             <p className="small text-ok">{t('accounts.postureClean')}</p>
@@ -71,70 +62,102 @@ export function AccountCard({ account, now }: { account: AccountView; now: numbe
 
           <details>
             <summary>{t('accounts.keys', { n: account.keys.length })}</summary>
-            <table className="table compact">
-              <thead>
-                <tr>
-                  <th>{t('accounts.keyId')}</th>
-                  <th>{t('accounts.permissions')}</th>
-                  <th>{t('accounts.ipWhitelist')}</th>
-                  <th>{t('accounts.keyState')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {account.keys.map((k) => (
-                  <tr key={k.keyId} className={k.removedAt ? 'removed' : ''}>
-                    <td>
-                      <code>{k.name ?? k.keyId}</code>
-                      {k.self ? (
-                        <span className="badge subtle">{t('accounts.thisKey')}</span>
-                      ) : null}
-                      {k.createdAt ? (
-                        <div className="muted small">{formatTime(k.createdAt, lang)}</div>
-                      ) : null}
-                    </td>
-                    <td className="small">{k.permissions.join(', ') || '—'}</td>
-                    <td className="small">
-                      {k.ipWhitelist.length ? (
-                        k.ipWhitelist.join(', ')
-                      ) : (
-                        <span className="text-warn">{t('accounts.anyIp')}</span>
-                      )}
-                    </td>
-                    <td className="small">
-                      {k.removedAt
-                        ? t('accounts.keyRemoved')
-                        : k.enabled
-                          ? t('accounts.keyEnabled')
-                          : t('accounts.keyDisabled')}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            <KeyTable keys={account.keys} />
           </details>
         </div>
         <div>
           <details open>
             <summary>{t('accounts.capabilities')}</summary>
-            <table className="table compact capabilities">
-              <tbody>
-                {capabilities.map((c) => (
-                  <tr key={c.id}>
-                    <td className={c.supported ? 'text-ok' : 'text-warn'}>
-                      <span aria-hidden="true">{c.supported ? '✓' : '—'}</span>{' '}
-                      <span className="sr-only">
-                        {c.supported ? t('common.supported') : t('common.notSupported')}
-                      </span>
-                    </td>
-                    <td>{t(`capability.${c.id}`, { defaultValue: c.id })}</td>
-                    <td className="muted small">{c.note}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            <CapabilityTable capabilities={account.capabilities} />
           </details>
         </div>
       </div>
     </article>
+  )
+}
+
+/** Posture findings, each with its plain-language fix. */
+export function PostureList({ posture }: { posture: AccountView['posture'] }) {
+  const { t } = useTranslation()
+  return (
+    <ul className="posture" data-testid="posture-list">
+      {posture.map((p) => (
+        <li key={p.rule} data-testid="posture-finding">
+          <LevelBadge level={p.level} /> <strong>{p.title}</strong>
+          <p className="small">
+            <span className="muted">{t('accounts.fix')}:</span> {p.fix}
+          </p>
+        </li>
+      ))}
+    </ul>
+  )
+}
+
+/** What Vigil can and cannot see or do on this exchange; what it cannot comes first. */
+export function CapabilityTable({ capabilities }: { capabilities: AccountView['capabilities'] }) {
+  const { t } = useTranslation()
+  const sorted = [...capabilities].sort((a, b) => Number(a.supported) - Number(b.supported))
+  return (
+    <table className="table compact capabilities" data-testid="capability-table">
+      <tbody>
+        {sorted.map((c) => (
+          <tr key={c.id} data-supported={c.supported}>
+            <td className={c.supported ? 'text-ok' : 'text-warn'}>
+              <span aria-hidden="true">{c.supported ? '✓' : '—'}</span>{' '}
+              <span className="sr-only">
+                {c.supported ? t('common.supported') : t('common.notSupported')}
+              </span>
+            </td>
+            <td>{t(`capability.${c.id}`, { defaultValue: c.id })}</td>
+            <td className="muted small">{c.note}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  )
+}
+
+/** The API keys an exchange lists for the account, with scope and IP whitelist. */
+export function KeyTable({ keys }: { keys: AccountView['keys'] }) {
+  const { t, i18n } = useTranslation()
+  return (
+    <table className="table compact">
+      <thead>
+        <tr>
+          <th>{t('accounts.keyId')}</th>
+          <th>{t('accounts.permissions')}</th>
+          <th>{t('accounts.ipWhitelist')}</th>
+          <th>{t('accounts.keyState')}</th>
+        </tr>
+      </thead>
+      <tbody>
+        {keys.map((k) => (
+          <tr key={k.keyId} className={k.removedAt ? 'removed' : ''}>
+            <td>
+              <code>{k.name ?? k.keyId}</code>
+              {k.self ? <span className="badge subtle">{t('accounts.thisKey')}</span> : null}
+              {k.createdAt ? (
+                <div className="muted small">{formatTime(k.createdAt, i18n.language)}</div>
+              ) : null}
+            </td>
+            <td className="small">{k.permissions.join(', ') || '—'}</td>
+            <td className="small">
+              {k.ipWhitelist.length ? (
+                k.ipWhitelist.join(', ')
+              ) : (
+                <span className="text-warn">{t('accounts.anyIp')}</span>
+              )}
+            </td>
+            <td className="small">
+              {k.removedAt
+                ? t('accounts.keyRemoved')
+                : k.enabled
+                  ? t('accounts.keyEnabled')
+                  : t('accounts.keyDisabled')}
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
   )
 }

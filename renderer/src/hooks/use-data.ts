@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react'
 
-import type { AccountView } from '../../../main/api/types'
+import type { AccountView, Output } from '../../../main/api/types'
 
 import { useLive } from './live'
 import { useQuery, type Query } from './use-query'
@@ -25,4 +25,9 @@ export function useNow(everyMs = 1000): number {
     return () => clearInterval(timer)
   }, [everyMs])
   return now
+}
+
+/** Demo mode facts (spare simulated account, fire drills); loaded once, they never change. */
+export function useDemoInfo(): Query<Output<'demo.info'>> {
+  return useQuery((api) => api.call('demo.info', {}), 'demo-info')
 }

@@ -4,9 +4,12 @@ import { useTranslation } from 'react-i18next'
 import type { AlertView, EventView, IncidentView } from '../../../main/api/types'
 import type { ApiCallError } from '../api/client'
 import { toApiCallError } from '../api/errors'
+import { SilenceButton, ThisIsMeButton } from '../components/alert-actions'
 import { IncidentStatusBadge, LevelBadge } from '../components/badges'
+import { BaselineChart } from '../components/baseline-chart'
 import { ErrorNote } from '../components/error-note'
 import { KillSwitch, KillSwitchResult } from '../components/kill-switch'
+import { LoginLocations } from '../components/login-locations'
 import { Card, PageHeader } from '../components/page'
 import { Reasoning } from '../components/reasoning'
 import { downloadText } from '../download'
@@ -214,14 +217,19 @@ function IncidentDetail({ incidentId }: { incidentId: string }) {
           )}
         </div>
       </Card>
+      {alerts.some((a) => a.evidence.some((e) => e.kind === 'login' || e.kind === 'security')) ? (
+        <Card>
+          <LoginLocations events={alerts.flatMap((a) => a.evidence)} />
+        </Card>
+      ) : null}
       {alerts.map((a) => (
-        <AlertCard key={a.id} alert={a} />
+        <AlertCard key={a.id} alert={a} onChanged={detail.reload} />
       ))}
     </div>
   )
 }
 
-function AlertCard({ alert }: { alert: AlertView }) {
+function AlertCard({ alert, onChanged }: { alert: AlertView; onChanged: () => void }) {
   const { t, i18n } = useTranslation()
   const evidence = [...alert.evidence].sort((a, b) => a.ts - b.ts || a.id - b.id)
   return (
@@ -237,7 +245,14 @@ function AlertCard({ alert }: { alert: AlertView }) {
       <p className="muted small">
         <code>{alert.rule}</code> · {formatTime(alert.at, i18n.language)}
       </p>
-      <p className="explanation">{alert.explanation}</p>
+      <p className="explanation" data-testid="alert-explanation">
+        {alert.explanation}
+      </p>
+      <div className="alert-actions" role="group" aria-label={t('alerts.alertActions')}>
+        <ThisIsMeButton alert={alert} onDone={onChanged} />
+        <SilenceButton alert={alert} />
+      </div>
+      <BaselineChart reasoning={alert.reasoning} />
       <Reasoning reasoning={alert.reasoning} />
       <h3 className="subhead">{t('alerts.evidence', { n: evidence.length })}</h3>
       <ol className="timeline" data-testid="alert-evidence">

@@ -12,7 +12,7 @@ import { Card, PageHeader } from '../components/page'
 import { formatRelative, formatTime } from '../format'
 import { useLive } from '../hooks/live'
 import { useApi } from '../hooks/use-api'
-import { accountName, useAccounts, useNow } from '../hooks/use-data'
+import { accountName, useAccounts, useDemoInfo, useNow } from '../hooks/use-data'
 import { useQuery } from '../hooks/use-query'
 import { href } from '../router'
 
@@ -54,10 +54,13 @@ export function DashboardPage() {
       ) : null}
 
       <div className="dashboard-top">
-        <Card title={t('killSwitch.title')} className="kill-card">
-          <p className="small muted">{t('killSwitch.explain')}</p>
-          <KillSwitch target={{}} accounts={accounts.data ?? []} testId="kill-switch-all" large />
-        </Card>
+        <div className="dashboard-side">
+          <Card title={t('killSwitch.title')} className="kill-card">
+            <p className="small muted">{t('killSwitch.explain')}</p>
+            <KillSwitch target={{}} accounts={accounts.data ?? []} testId="kill-switch-all" large />
+          </Card>
+          {status?.demo ? <FireDrill /> : null}
+        </div>
 
         <Card
           title={
@@ -153,5 +156,80 @@ function PauseControl() {
       )}
       <ErrorNote error={error} />
     </div>
+  )
+}
+
+/**
+ * Demo only: plays a scripted attack on demand so the trader can see, end to end, what an alert,
+ * its evidence and the kill switch look like before it matters.
+ */
+function FireDrill() {
+  const { t } = useTranslation()
+  const api = useApi()
+  const demo = useDemoInfo()
+  const [running, setRunning] = useState<string | null>(null)
+  const [played, setPlayed] = useState<{ id: string; n: number } | null>(null)
+  const [error, setError] = useState<ApiCallError | null>(null)
+  const attacks = demo.data?.demo ? demo.data.attacks : []
+  if (!demo.data?.demo) return null
+
+  async function fire(attack: string) {
+    setRunning(attack)
+    setError(null)
+    setPlayed(null)
+    try {
+      const result = await api.call('demo.attack', { attack })
+      setPlayed({ id: attack, n: result.played })
+    } catch (err) {
+      setError(toApiCallError(err))
+    } finally {
+      setRunning(null)
+    }
+  }
+
+  return (
+    <Card title={t('fireDrill.title')} className="fire-drill" testId="fire-drill">
+      <p className="small muted">{t('fireDrill.explain')}</p>
+      {demo.data.spare ? (
+        <p className="small">
+          {t('fireDrill.spareHint', { label: demo.data.spare.label })}{' '}
+          <a href={href('accounts')}>{t('fireDrill.addSpare')}</a>
+        </p>
+      ) : null}
+      {attacks.length === 0 ? <p className="muted small">{t('fireDrill.none')}</p> : null}
+      <ul className="drill-list">
+        {attacks.map((a) => (
+          <li key={a.id}>
+            <span>{a.title}</span>
+            <button
+              type="button"
+              className="button"
+              data-testid={`fire-drill-${a.id}`}
+              disabled={running !== null}
+              onClick={() => void fire(a.id)}
+            >
+              {running === a.id ? t('fireDrill.running') : t('fireDrill.start')}
+            </button>
+          </li>
+        ))}
+      </ul>
+      {played ? (
+        <p
+          className={played.n > 0 ? 'success-note small' : 'small muted'}
+          role="status"
+          data-testid="fire-drill-played"
+        >
+          {played.n > 0 ? (
+            <>
+              {t('fireDrill.played', { n: played.n })}{' '}
+              <a href={href('alerts')}>{t('fireDrill.watch')}</a>
+            </>
+          ) : (
+            t('fireDrill.nothingLeft')
+          )}
+        </p>
+      ) : null}
+      <ErrorNote error={error} />
+    </Card>
   )
 }

@@ -17,6 +17,14 @@ import type { ApiCallError } from '../api/client'
 import { toApiCallError } from '../api/errors'
 import { ErrorNote } from '../components/error-note'
 import { Card, PageHeader } from '../components/page'
+import { downloadText } from '../download'
+import {
+  collectHistory,
+  eventsToCsv,
+  eventsToJson,
+  exportFilename,
+  type ExportProgress
+} from '../export'
 import { eventFacts, formatTime } from '../format'
 import { useApi } from '../hooks/use-api'
 import { accountName, useAccounts } from '../hooks/use-data'
@@ -125,9 +133,12 @@ export function HistoryPage() {
       <PageHeader
         title={t('history.title')}
         actions={
-          <button type="button" className="button" onClick={() => setNonce((n) => n + 1)}>
-            {t('common.refresh')}
-          </button>
+          <>
+            <HistoryExport query={query} accountLabel={(id) => accountName(accounts.data, id)} />
+            <button type="button" className="button" onClick={() => setNonce((n) => n + 1)}>
+              {t('common.refresh')}
+            </button>
+          </>
         }
       />
       <Filters
@@ -146,6 +157,114 @@ export function HistoryPage() {
         onLoadMore={loadMore}
         accountLabel={(id) => accountName(accounts.data, id)}
       />
+    </div>
+  )
+}
+
+/**
+ * Exports everything the applied filter matches (not just the loaded rows), page by page, with
+ * progress and a way to stop a long export.
+ */
+function HistoryExport({
+  query,
+  accountLabel
+}: {
+  query: Query
+  accountLabel: (id: string) => string
+}) {
+  const { t } = useTranslation()
+  const api = useApi()
+  const [progress, setProgress] = useState<(ExportProgress & { format: string }) | null>(null)
+  const [error, setError] = useState<ApiCallError | null>(null)
+  const [done, setDone] = useState<number | null>(null)
+  const abort = useRef<AbortController | null>(null)
+
+  useEffect(() => () => abort.current?.abort(), [])
+
+  async function run(format: 'csv' | 'json') {
+    abort.current?.abort()
+    const controller = new AbortController()
+    abort.current = controller
+    setError(null)
+    setDone(null)
+    setProgress({ count: 0, fraction: null, format })
+    try {
+      const events = await collectHistory(api, query, {
+        signal: controller.signal,
+        onProgress: (p) => setProgress({ ...p, format })
+      })
+      const at = Date.now()
+      if (format === 'csv') {
+        downloadText(exportFilename('csv', at), 'text/csv', eventsToCsv(events, accountLabel))
+      } else {
+        downloadText(
+          exportFilename('json', at),
+          'application/json',
+          eventsToJson(events, query, at)
+        )
+      }
+      setDone(events.length)
+    } catch (err) {
+      if (!controller.signal.aborted) setError(toApiCallError(err))
+    } finally {
+      if (abort.current === controller) {
+        abort.current = null
+        setProgress(null)
+      }
+    }
+  }
+
+  return (
+    <div className="history-export" data-testid="history-export">
+      <div className="report-actions" role="group" aria-label={t('export.label')}>
+        <button
+          type="button"
+          className="button"
+          data-testid="export-csv"
+          title={t('export.explain')}
+          disabled={progress !== null}
+          onClick={() => void run('csv')}
+        >
+          {t('export.csv')}
+        </button>
+        <button
+          type="button"
+          className="button"
+          data-testid="export-json"
+          title={t('export.explain')}
+          disabled={progress !== null}
+          onClick={() => void run('json')}
+        >
+          {t('export.json')}
+        </button>
+      </div>
+      {progress ? (
+        <div className="export-progress small" role="status" data-testid="export-progress">
+          {progress.fraction !== null ? (
+            <progress value={progress.fraction} max={1} aria-label={t('export.label')} />
+          ) : (
+            <progress aria-label={t('export.label')} />
+          )}
+          <span>{t('export.progress', { n: progress.count })}</span>
+          <button
+            type="button"
+            className="button small"
+            onClick={() => {
+              abort.current?.abort()
+              abort.current = null
+              setProgress(null)
+            }}
+          >
+            {t('common.cancel')}
+          </button>
+        </div>
+      ) : null}
+      {done !== null ? (
+        <span className="small muted" role="status" data-testid="export-done">
+          {t('export.done', { n: done })}
+        </span>
+      ) : null}
+      <ErrorNote error={error} />
     </div>
   )
 }

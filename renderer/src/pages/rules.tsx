@@ -1,19 +1,30 @@
-import { useState } from 'react'
+import { useId, useState, type FormEvent } from 'react'
 import { useTranslation } from 'react-i18next'
 
+import type { RuleView } from '../../../main/api/types'
+import type { ApiCallError } from '../api/client'
+import { toApiCallError } from '../api/errors'
 import { LevelBadge } from '../components/badges'
 import { ErrorNote } from '../components/error-note'
 import { Card, PageHeader } from '../components/page'
+import { formatTime } from '../format'
+import { useLive } from '../hooks/live'
+import { useApi } from '../hooks/use-api'
+import { accountName, useAccounts } from '../hooks/use-data'
 import { useQuery } from '../hooks/use-query'
 
-const LEVELS = ['info', 'low', 'medium', 'high', 'critical']
+const LEVELS = ['info', 'low', 'medium', 'high', 'critical'] as const
+type Level = (typeof LEVELS)[number]
+type ParamValue = number | boolean | string | null
 
 export function RulesPage() {
   const { t } = useTranslation()
   const rules = useQuery((api) => api.call('rules.list', {}), 'rules')
   const [filter, setFilter] = useState('')
+  const [updated, setUpdated] = useState<Record<string, RuleView>>({})
   const needle = filter.trim().toLowerCase()
-  const shown = [...(rules.data ?? [])]
+  const all = (rules.data ?? []).map((r) => updated[r.id] ?? r)
+  const shown = [...all]
     // Most severe first: those are the rules a trader wants to check.
     .sort(
       (a, b) => LEVELS.indexOf(b.level) - LEVELS.indexOf(a.level) || a.title.localeCompare(b.title)
@@ -25,7 +36,7 @@ export function RulesPage() {
         r.id.toLowerCase().includes(needle) ||
         r.kind.toLowerCase().includes(needle)
     )
-  const enabled = (rules.data ?? []).filter((r) => r.enabled).length
+  const enabled = all.filter((r) => r.enabled).length
 
   return (
     <div className="page">
@@ -41,56 +52,374 @@ export function RulesPage() {
           />
         }
       />
+      <div className="rules-top">
+        <ExceptionsCard />
+        <SilencesCard />
+      </div>
       <p className="muted small">
-        {t('rules.summary', { enabled, total: rules.data?.length ?? 0 })} {t('rules.readOnly')}
+        {t('rules.summary', { enabled, total: all.length })} {t('rules.readOnly')}
       </p>
       <ErrorNote error={rules.error} />
       <div className="rule-list">
         {shown.map((r) => (
-          <Card key={r.id} className={`rule ${r.enabled ? '' : 'disabled'}`} testId="rule-card">
-            <div className="rule-head">
-              <span
-                className={`badge ${r.enabled ? 'status-watching' : 'subtle'}`}
-                data-testid="rule-enabled"
-              >
-                {r.enabled ? t('rules.enabled') : t('rules.disabled')}
-              </span>
-              <LevelBadge level={r.level} />
-              <strong>{r.title}</strong>
-              <span className="muted small">
-                {t('rules.kind')}: <code>{r.kind}</code> · {t('rules.status')}: {r.status}
-              </span>
-            </div>
-            <p className="small">{r.description}</p>
-            <details>
-              <summary>{t('rules.details')}</summary>
-              <p className="small muted">
-                <code>{r.id}</code>
-              </p>
-              {Object.keys(r.params).length ? (
-                <dl className="facts params">
-                  {Object.entries(r.params).map(([k, v]) => (
-                    <div key={k}>
-                      <dt>{k}</dt>
-                      <dd className="mono">{typeof v === 'string' ? v : JSON.stringify(v)}</dd>
-                    </div>
-                  ))}
-                </dl>
-              ) : null}
-              {r.falsepositives.length ? (
-                <>
-                  <h4>{t('rules.falsepositives')}</h4>
-                  <ul className="small">
-                    {r.falsepositives.map((fp, i) => (
-                      <li key={i}>{fp}</li>
-                    ))}
-                  </ul>
-                </>
-              ) : null}
-            </details>
-          </Card>
+          <RuleCard
+            key={r.id}
+            rule={r}
+            onSaved={(next) => {
+              setUpdated((u) => ({ ...u, [next.id]: next }))
+            }}
+          />
         ))}
       </div>
     </div>
+  )
+}
+
+const isEditable = (v: unknown): v is ParamValue =>
+  v === null || typeof v === 'number' || typeof v === 'boolean' || typeof v === 'string'
+
+/** The text an input holds for a parameter value. */
+const asInput = (v: ParamValue): string => (v === null ? '' : String(v))
+
+/** Back from the input's text to what rules.update takes; main validates the rest. */
+export function parseParam(original: ParamValue, text: string): ParamValue {
+  if (typeof original === 'boolean') return text === 'true'
+  if (typeof original === 'number' || original === null) {
+    const trimmed = text.trim()
+    if (trimmed === '') return null
+    const n = Number(trimmed)
+    return Number.isFinite(n) ? n : trimmed
+  }
+  return text
+}
+
+function RuleCard({ rule, onSaved }: { rule: RuleView; onSaved: (rule: RuleView) => void }) {
+  const { t } = useTranslation()
+  const api = useApi()
+  const ids = useId()
+  const editable = Object.entries(rule.params).filter((e): e is [string, ParamValue] =>
+    isEditable(e[1])
+  )
+  const fixed = Object.entries(rule.params).filter(([, v]) => !isEditable(v))
+  const [draft, setDraft] = useState<Record<string, string>>(() =>
+    Object.fromEntries(editable.map(([k, v]) => [k, asInput(v)]))
+  )
+  const [busy, setBusy] = useState(false)
+  const [error, setError] = useState<ApiCallError | null>(null)
+  const [saved, setSaved] = useState(false)
+
+  const changed = editable.filter(([k, v]) => draft[k] !== asInput(v))
+  // The server names the parameter it refused ("param historyDays must be ≥ 1").
+  const invalid = error
+    ? editable.map(([k]) => k).filter((k) => new RegExp(`\\b${k}\\b`).test(error.message))
+    : []
+
+  async function update(patch: { enabled?: boolean; level?: Level }) {
+    setBusy(true)
+    setError(null)
+    setSaved(false)
+    try {
+      onSaved(await api.call('rules.update', { ruleId: rule.id, ...patch }))
+    } catch (err) {
+      setError(toApiCallError(err))
+    } finally {
+      setBusy(false)
+    }
+  }
+
+  async function saveParams(event: FormEvent) {
+    event.preventDefault()
+    if (!changed.length) return
+    setBusy(true)
+    setError(null)
+    setSaved(false)
+    try {
+      const params = Object.fromEntries(changed.map(([k, v]) => [k, parseParam(v, draft[k])]))
+      const next = await api.call('rules.update', { ruleId: rule.id, params })
+      setDraft(
+        Object.fromEntries(
+          Object.entries(next.params)
+            .filter((e): e is [string, ParamValue] => isEditable(e[1]))
+            .map(([k, v]) => [k, asInput(v)])
+        )
+      )
+      setSaved(true)
+      onSaved(next)
+    } catch (err) {
+      setError(toApiCallError(err))
+    } finally {
+      setBusy(false)
+    }
+  }
+
+  return (
+    <Card className={`rule ${rule.enabled ? '' : 'disabled'}`} testId="rule-card">
+      <div className="rule-head" data-rule={rule.id}>
+        <label className="switch" title={t('rules.toggleExplain')}>
+          <input
+            type="checkbox"
+            role="switch"
+            checked={rule.enabled}
+            disabled={busy}
+            data-testid="rule-toggle"
+            aria-label={t('rules.toggle', { title: rule.title })}
+            onChange={(e) => void update({ enabled: e.target.checked })}
+          />
+          <span
+            className={`badge ${rule.enabled ? 'status-watching' : 'subtle'}`}
+            data-testid="rule-enabled"
+          >
+            {rule.enabled ? t('rules.enabled') : t('rules.disabled')}
+          </span>
+        </label>
+        <LevelBadge level={rule.level} />
+        <strong>{rule.title}</strong>
+        <span className="muted small">
+          {t('rules.kind')}: <code>{rule.kind}</code> · {t('rules.status')}: {rule.status}
+        </span>
+      </div>
+      <p className="small">{rule.description}</p>
+      <ErrorNote error={error} />
+      <details>
+        <summary>{t('rules.details')}</summary>
+        <p className="small muted">
+          <code>{rule.id}</code>
+        </p>
+        <div className="form-grid rule-level">
+          <label htmlFor={`${ids}-level`}>{t('rules.level')}</label>
+          <select
+            id={`${ids}-level`}
+            value={rule.level}
+            disabled={busy}
+            data-testid="rule-level"
+            onChange={(e) => void update({ level: e.target.value as Level })}
+          >
+            {LEVELS.map((l) => (
+              <option key={l} value={l}>
+                {t(`level.${l}`)}
+              </option>
+            ))}
+          </select>
+        </div>
+        {editable.length ? (
+          <form
+            className="params-form"
+            onSubmit={(e) => void saveParams(e)}
+            data-testid="rule-params"
+          >
+            <h4>{t('rules.thresholds')}</h4>
+            <div className="params-grid">
+              {editable.map(([k, v]) => (
+                <label key={k} className="param">
+                  <span className="mono small">{k}</span>
+                  {typeof v === 'boolean' ? (
+                    <input
+                      type="checkbox"
+                      checked={draft[k] === 'true'}
+                      data-testid={`param-${k}`}
+                      onChange={(e) => setDraft((d) => ({ ...d, [k]: String(e.target.checked) }))}
+                    />
+                  ) : (
+                    <input
+                      type={typeof v === 'string' ? 'text' : 'number'}
+                      step="any"
+                      value={draft[k] ?? ''}
+                      aria-invalid={invalid.includes(k) || undefined}
+                      data-testid={`param-${k}`}
+                      onChange={(e) => setDraft((d) => ({ ...d, [k]: e.target.value }))}
+                    />
+                  )}
+                </label>
+              ))}
+            </div>
+            <div className="form-actions">
+              <button
+                type="submit"
+                className="button primary small"
+                data-testid="rule-save"
+                disabled={busy || !changed.length}
+              >
+                {t('rules.saveParams')}
+              </button>
+              <button
+                type="button"
+                className="button small"
+                disabled={busy || !changed.length}
+                onClick={() => {
+                  setError(null)
+                  setDraft(Object.fromEntries(editable.map(([k, v]) => [k, asInput(v)])))
+                }}
+              >
+                {t('common.reset')}
+              </button>
+              {saved && !changed.length ? (
+                <span className="success-note small" role="status" data-testid="rule-saved">
+                  {t('rules.saved')}
+                </span>
+              ) : null}
+            </div>
+          </form>
+        ) : null}
+        {fixed.length ? (
+          <dl className="facts params">
+            {fixed.map(([k, v]) => (
+              <div key={k}>
+                <dt>{k}</dt>
+                <dd className="mono">{JSON.stringify(v)}</dd>
+              </div>
+            ))}
+          </dl>
+        ) : null}
+        {rule.falsepositives.length ? (
+          <>
+            <h4>{t('rules.falsepositives')}</h4>
+            <ul className="small">
+              {rule.falsepositives.map((fp, i) => (
+                <li key={i}>{fp}</li>
+              ))}
+            </ul>
+          </>
+        ) : null}
+      </details>
+    </Card>
+  )
+}
+
+function ExceptionsCard() {
+  const { t, i18n } = useTranslation()
+  const api = useApi()
+  const { revisions } = useLive()
+  const accounts = useAccounts()
+  const list = useQuery(
+    (client) => client.call('exceptions.list', {}),
+    `exceptions:${revisions.incidents}`
+  )
+  const [error, setError] = useState<ApiCallError | null>(null)
+
+  async function remove(exceptionId: string) {
+    setError(null)
+    try {
+      await api.call('exceptions.remove', { exceptionId })
+    } catch (err) {
+      setError(toApiCallError(err))
+    }
+    list.reload()
+  }
+
+  return (
+    <Card title={t('exceptions.title')} testId="exceptions-card">
+      <p className="small muted">{t('exceptions.explain')}</p>
+      <ErrorNote error={list.error ?? error} />
+      {list.data?.length === 0 ? <p className="muted small">{t('exceptions.none')}</p> : null}
+      {list.data?.length ? (
+        <table className="table compact">
+          <thead>
+            <tr>
+              <th>{t('exceptions.what')}</th>
+              <th>{t('exceptions.rule')}</th>
+              <th>{t('exceptions.account')}</th>
+              <th>{t('exceptions.added')}</th>
+              <th>
+                <span className="sr-only">{t('common.actions')}</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {list.data.map((x) => (
+              <tr key={x.id} data-testid="exception-row">
+                <td>
+                  {t(`exceptionField.${x.field}`, { defaultValue: x.field })}{' '}
+                  <code className="break">{x.value}</code>
+                </td>
+                <td className="small">
+                  {x.ruleId ? <code>{x.ruleId}</code> : t('exceptions.allRules')}
+                </td>
+                <td className="small">
+                  {x.accountId
+                    ? accountName(accounts.data, x.accountId)
+                    : t('exceptions.allAccounts')}
+                </td>
+                <td className="small nowrap">{formatTime(x.createdAt, i18n.language)}</td>
+                <td className="right">
+                  <button
+                    type="button"
+                    className="button small"
+                    data-testid="remove-exception"
+                    onClick={() => void remove(x.id)}
+                  >
+                    {t('exceptions.remove')}
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : null}
+    </Card>
+  )
+}
+
+function SilencesCard() {
+  const { t, i18n } = useTranslation()
+  const api = useApi()
+  const accounts = useAccounts()
+  const list = useQuery((client) => client.call('silences.list', {}), 'silences')
+  const [error, setError] = useState<ApiCallError | null>(null)
+
+  async function remove(silenceId: string) {
+    setError(null)
+    try {
+      await api.call('silences.remove', { silenceId })
+    } catch (err) {
+      setError(toApiCallError(err))
+    }
+    list.reload()
+  }
+
+  return (
+    <Card title={t('silences.title')} testId="silences-card">
+      <p className="small muted">{t('silences.explain')}</p>
+      <ErrorNote error={list.error ?? error} />
+      {list.data?.length === 0 ? <p className="muted small">{t('silences.none')}</p> : null}
+      {list.data?.length ? (
+        <table className="table compact">
+          <thead>
+            <tr>
+              <th>{t('exceptions.rule')}</th>
+              <th>{t('exceptions.account')}</th>
+              <th>{t('silences.until')}</th>
+              <th>
+                <span className="sr-only">{t('common.actions')}</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {list.data.map((s) => (
+              <tr key={s.id} data-testid="silence-row">
+                <td className="small">
+                  {s.ruleId ? <code>{s.ruleId}</code> : t('exceptions.allRules')}
+                </td>
+                <td className="small">
+                  {s.accountId
+                    ? accountName(accounts.data, s.accountId)
+                    : t('exceptions.allAccounts')}
+                </td>
+                <td className="small nowrap">{formatTime(s.until, i18n.language)}</td>
+                <td className="right">
+                  <button
+                    type="button"
+                    className="button small"
+                    data-testid="remove-silence"
+                    onClick={() => void remove(s.id)}
+                  >
+                    {t('silences.remove')}
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : null}
+    </Card>
   )
 }

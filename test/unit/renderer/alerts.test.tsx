@@ -1,7 +1,7 @@
 import { fireEvent, screen, waitFor, within } from '@testing-library/react'
 import { describe, expect, it, vi } from 'vitest'
 
-import { createFakeVigil, makeAlert, makeIncident } from './fake-vigil'
+import { createFakeVigil, makeAlert, makeEvent, makeIncident, NOW } from './fake-vigil'
 import { renderApp } from './render-app'
 
 describe('alerts', () => {
@@ -142,5 +142,163 @@ describe('alerts', () => {
     const { evidence: _evidence, ...alert } = fake.state.alerts[0]
     fake.emit('alert', { alert, incident })
     expect((await screen.findByTestId('incident-row')).textContent).toContain('New API key created')
+  })
+
+  it('"this is me" offers the values found in the evidence and sends the chosen field, value and scope', async () => {
+    const fake = createFakeVigil()
+    fake.state.alerts = [
+      makeAlert({
+        evidence: [
+          makeEvent({
+            id: 1,
+            type: 'login.failure',
+            ts: NOW - 90_000,
+            data: { ip: '45.155.205.17', success: false, country: 'RU', city: 'Moscow' }
+          }),
+          makeEvent({
+            id: 2,
+            ts: NOW - 60_000,
+            data: {
+              ip: '185.220.101.4',
+              success: true,
+              country: 'DE',
+              city: 'Berlin',
+              asn: 60729,
+              asnOrg: 'Stiftung Erneuerbare Freiheit',
+              network: 'tor',
+              device: 'Firefox on Linux'
+            }
+          })
+        ]
+      })
+    ]
+    renderApp(fake, { hash: '#/alerts/inc-1' })
+    fireEvent.click(await screen.findByTestId('this-is-me'))
+    const dialog = await screen.findByRole('dialog')
+    const fields = within(dialog).getByTestId('this-is-me-fields')
+    const options = within(fields).getAllByRole('radio') as HTMLInputElement[]
+    // Each distinct value once, newest first within a field, fields in a fixed order.
+    expect(options.map((o) => o.value)).toEqual([
+      'ip:185.220.101.4',
+      'ip:45.155.205.17',
+      'country:DE',
+      'country:RU',
+      'device:Firefox on Linux',
+      'network:tor',
+      'asn:60729'
+    ])
+    expect(options[0].checked).toBe(true)
+    expect(fields.textContent).toContain('Stiftung Erneuerbare Freiheit')
+    expect(fields.textContent).toContain('IP address')
+    // Nothing is sent until confirmed.
+    fireEvent.click(within(dialog).getByLabelText(/Country\s*DE/))
+    fireEvent.click(within(dialog).getByTestId('this-is-me-scope-all'))
+    expect(fake.callsOf('exceptions.add')).toHaveLength(0)
+    fireEvent.click(within(dialog).getByTestId('confirm-this-is-me'))
+
+    await screen.findByTestId('this-is-me-saved')
+    expect(fake.callsOf('exceptions.add')).toEqual([
+      { alertId: 'alert-1', field: 'country', value: 'DE', allRules: true }
+    ])
+    expect(screen.queryByRole('dialog')).toBeNull()
+    expect(screen.getByTestId('this-is-me-saved').textContent).toBe('Marked as you: Country DE')
+    // Main acknowledged the incident: the detail reloads and says so.
+    await waitFor(() => expect(screen.getByTestId('acknowledge').textContent).toBe('Acknowledged'))
+  })
+
+  it('"this is me" defaults to this rule only', async () => {
+    const fake = createFakeVigil()
+    renderApp(fake, { hash: '#/alerts/inc-1' })
+    fireEvent.click(await screen.findByTestId('this-is-me'))
+    const dialog = await screen.findByRole('dialog')
+    expect((within(dialog).getByTestId('this-is-me-scope-rule') as HTMLInputElement).checked).toBe(
+      true
+    )
+    fireEvent.click(within(dialog).getByTestId('confirm-this-is-me'))
+    await screen.findByTestId('this-is-me-saved')
+    expect(fake.callsOf('exceptions.add')).toEqual([
+      { alertId: 'alert-1', field: 'ip', value: '185.220.101.4' }
+    ])
+    expect(fake.state.exceptions[0]).toMatchObject({ ruleId: 'login_new_country' })
+  })
+
+  it('silences the rule or the account for 1 h, 24 h or 7 days', async () => {
+    const fake = createFakeVigil()
+    renderApp(fake, { hash: '#/alerts/inc-1' })
+    fireEvent.click(await screen.findByTestId('silence'))
+    let dialog = await screen.findByRole('dialog')
+    fireEvent.click(within(dialog).getByTestId('silence-1440'))
+    fireEvent.click(within(dialog).getByTestId('confirm-silence'))
+    await screen.findByTestId('silence-saved')
+    fireEvent.click(screen.getByTestId('silence'))
+    dialog = await screen.findByRole('dialog')
+    fireEvent.click(within(dialog).getByTestId('silence-account'))
+    fireEvent.click(within(dialog).getByTestId('silence-10080'))
+    fireEvent.click(within(dialog).getByTestId('confirm-silence'))
+    await waitFor(() => expect(fake.callsOf('silences.add')).toHaveLength(2))
+    expect(fake.callsOf('silences.add')).toEqual([
+      { accountId: 'acc-deribit', ruleId: 'login_new_country', minutes: 1440 },
+      { accountId: 'acc-deribit', minutes: 10080 }
+    ])
+  })
+
+  it('lists the countries the logins came from', async () => {
+    const fake = createFakeVigil()
+    fake.state.alerts = [
+      makeAlert({
+        evidence: [
+          makeEvent({
+            id: 1,
+            type: 'login.failure',
+            data: { ip: '1.1.1.1', success: false, country: 'RU' }
+          }),
+          makeEvent({
+            id: 2,
+            data: { ip: '185.220.101.4', success: true, country: 'DE', city: 'Berlin' }
+          }),
+          makeEvent({
+            id: 3,
+            kind: 'security',
+            type: 'security.twofa_disabled',
+            data: { ip: '185.220.101.4', country: 'Germany' }
+          })
+        ]
+      })
+    ]
+    renderApp(fake, { hash: '#/alerts/inc-1' })
+    const places = await screen.findAllByTestId('login-location')
+    expect(places).toHaveLength(2)
+    expect(places[0].textContent).toContain('Russia')
+    expect(places[0].textContent).toContain('failed logins: 1')
+    // "DE" and "Germany" are one place.
+    expect(places[1].textContent).toContain('Germany')
+    expect(places[1].textContent).toContain('Berlin')
+    expect(places[1].textContent).toContain('successful logins: 1')
+    expect(places[1].textContent).toContain('security changes: 1')
+  })
+
+  it('draws observed against the learned band and threshold, with the same facts in words', async () => {
+    const fake = createFakeVigil()
+    fake.state.alerts = [
+      makeAlert({
+        rule: 'trade.order_rate_spike',
+        explanation: '40 orders in 5 minutes; you usually place about 4.',
+        reasoning: {
+          observed: 40,
+          bucketMinutes: 5,
+          threshold: { gt: 16.5 },
+          baseline: { mean: 4, stdev: 2, max: 9, samples: 200, windowDays: 30, sigma: 3 }
+        }
+      })
+    ]
+    renderApp(fake, { hash: '#/alerts/inc-1' })
+    const chart = await screen.findByTestId('baseline-chart')
+    expect(within(chart).getByTestId('baseline-summary').textContent).toBe(
+      'Observed: 40 · threshold: 16.5 · normal range (green, mean ± σ): 2 to 6'
+    )
+    // The plain-language explanation stays in view next to the chart.
+    expect(screen.getByTestId('alert-explanation').textContent).toContain(
+      'you usually place about 4'
+    )
   })
 })

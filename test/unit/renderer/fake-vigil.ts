@@ -209,6 +209,10 @@ export interface FakeVigil extends VigilApi {
     settings: Settings
     status: Status
     channels: Output<'channels.list'>
+    rules: RuleView[]
+    exceptions: Output<'exceptions.list'>
+    silences: Output<'silences.list'>
+    demo: Output<'demo.info'>
   }
 }
 
@@ -221,6 +225,10 @@ export function createFakeVigil(seed: Partial<FakeVigil['state']> = {}): FakeVig
     settings: defaultSettings(),
     status: makeStatus(),
     channels: [],
+    rules: defaultRules(),
+    exceptions: [],
+    silences: [],
+    demo: { demo: false, spare: null, attacks: [] },
     ...seed
   }
   const listeners = new Map<string, Set<(payload: unknown) => void>>()
@@ -240,13 +248,34 @@ export function createFakeVigil(seed: Partial<FakeVigil['state']> = {}): FakeVig
         id: `acc-${state.accounts.length + 1}`,
         exchange: input.exchange,
         label: input.label,
-        keyHint: input.apiKey.slice(-4),
+        keyHint: input.simulated ? 'SIM1' : (input.apiKey ?? '').slice(-4),
         status: 'learning',
         openIncidents: 0,
         posture: []
       })
       state.accounts = [...state.accounts, account]
       return account
+    },
+    'accounts.test': (input) =>
+      input.simulated || input.apiKey
+        ? {
+            ok: true,
+            error: null,
+            capabilities: makeAccount().capabilities,
+            keys: makeAccount().keys,
+            posture: makeAccount().posture
+          }
+        : { ok: false, error: 'no key', capabilities: [], keys: [], posture: [] },
+    'accounts.rearm': ({ accountId, apiKey }) => {
+      const account = state.accounts.find((a) => a.id === accountId)
+      if (!account) throw { code: 'not-found', message: `no account ${accountId}` }
+      const next: AccountView = {
+        ...account,
+        status: 'watching',
+        keyHint: (apiKey ?? 'SIM1').slice(-4)
+      }
+      state.accounts = state.accounts.map((a) => (a.id === accountId ? next : a))
+      return next
     },
     'accounts.remove': ({ accountId }) => {
       const before = state.accounts.length
@@ -309,7 +338,67 @@ export function createFakeVigil(seed: Partial<FakeVigil['state']> = {}): FakeVig
       }
       return { cancelled: had }
     },
-    'rules.list': () => defaultRules(),
+    'rules.list': () => state.rules,
+    'rules.update': ({ ruleId, enabled, level, params }) => {
+      const rule = state.rules.find((r) => r.id === ruleId)
+      if (!rule) throw { code: 'not-found', message: `no rule with id ${ruleId}` }
+      const next: RuleView = {
+        ...rule,
+        ...(enabled !== undefined ? { enabled } : {}),
+        ...(level !== undefined ? { level } : {}),
+        ...(params ? { params: { ...rule.params, ...params } } : {})
+      }
+      state.rules = state.rules.map((r) => (r.id === ruleId ? next : r))
+      return next
+    },
+    'exceptions.list': () => state.exceptions,
+    'exceptions.add': (input) => {
+      const alert = state.alerts.find((a) => a.id === input.alertId)
+      const exception = {
+        id: `ex-${state.exceptions.length + 1}`,
+        ruleId: input.ruleId ?? (input.allRules ? null : (alert?.rule ?? null)),
+        accountId: input.accountId ?? alert?.accountId ?? null,
+        field: input.field,
+        value: input.value ?? '',
+        note: input.note ?? null,
+        createdAt: NOW
+      }
+      state.exceptions = [...state.exceptions, exception]
+      if (alert) {
+        state.incidents = state.incidents.map((i) =>
+          i.id === alert.incidentId && i.status === 'open' ? { ...i, status: 'acknowledged' } : i
+        )
+      }
+      return exception
+    },
+    'exceptions.remove': ({ exceptionId }) => {
+      const before = state.exceptions.length
+      state.exceptions = state.exceptions.filter((x) => x.id !== exceptionId)
+      return { removed: state.exceptions.length < before }
+    },
+    'silences.list': () => state.silences,
+    'silences.add': ({ ruleId, accountId, minutes }) => {
+      const silence = {
+        id: `si-${state.silences.length + 1}`,
+        ruleId: ruleId ?? null,
+        accountId: accountId ?? null,
+        until: NOW + minutes * 60_000,
+        createdAt: NOW
+      }
+      state.silences = [...state.silences, silence]
+      return silence
+    },
+    'silences.remove': ({ silenceId }) => {
+      const before = state.silences.length
+      state.silences = state.silences.filter((x) => x.id !== silenceId)
+      return { removed: state.silences.length < before }
+    },
+    'demo.info': () => state.demo,
+    'demo.attack': ({ attack }) => {
+      if (!state.demo.attacks.some((a) => a.id === attack))
+        throw { code: 'not-found', message: `no scripted attack ${attack}` }
+      return { played: 6 }
+    },
     'settings.get': () => state.settings,
     'settings.update': (patch) => {
       state.settings = { ...state.settings, ...patch }

@@ -1,5 +1,5 @@
 import { fireEvent, screen, waitFor, within } from '@testing-library/react'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 
 import type { EventView } from '../../../main/api/types'
 
@@ -94,5 +94,56 @@ describe('history', () => {
       text: 'bc1q',
       limit: 1000
     })
+  })
+
+  it('exports every event the filter matches as CSV, not only the loaded rows', async () => {
+    const fake = createFakeVigil({ events: manyEvents(2500) })
+    const saved: Array<{ name: string; blob: Blob }> = []
+    const { createObjectURL, revokeObjectURL } = URL
+    URL.createObjectURL = (blob: Blob) => {
+      saved.push({ name: '', blob })
+      return 'blob:vigil/1'
+    }
+    URL.revokeObjectURL = () => {}
+    const click = vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(function (
+      this: HTMLAnchorElement
+    ) {
+      saved[saved.length - 1].name = this.download
+    })
+    try {
+      renderApp(fake, { hash: '#/history' })
+      await waitFor(() =>
+        expect(screen.getByTestId('history-count').textContent).toBe('1000 events loaded')
+      )
+      const form = screen.getByTestId('history-filters')
+      fireEvent.click(within(form).getByLabelText('Withdrawal'))
+      fireEvent.submit(form)
+      await waitFor(() =>
+        expect(screen.getByTestId('history-count').textContent).toBe('625 events loaded')
+      )
+      fireEvent.click(screen.getByTestId('export-csv'))
+      expect(await screen.findByTestId('export-done')).toBeTruthy()
+      expect(screen.getByTestId('export-done').textContent).toBe('Exported 625 events.')
+      expect(saved).toHaveLength(1)
+      expect(saved[0].name).toMatch(/^vigil-history-\d{8}-\d{4}\.csv$/)
+      const text = await saved[0].blob.text()
+      const lines = text
+        .replace(/^\uFEFF/, '')
+        .trimEnd()
+        .split('\r\n')
+      expect(lines).toHaveLength(626)
+      expect(lines.slice(1).every((l) => l.includes(',withdrawal,'))).toBe(true)
+      // The export used the applied filter.
+      const exportCalls = fake.callsOf('history.query').filter((q) => q.kinds?.length)
+      expect(exportCalls.every((q) => q.kinds?.join() === 'withdrawal')).toBe(true)
+
+      fireEvent.click(screen.getByTestId('export-json'))
+      await waitFor(() => expect(saved).toHaveLength(2))
+      expect(saved[1].name).toMatch(/\.json$/)
+      expect(JSON.parse(await saved[1].blob.text())).toMatchObject({ count: 625 })
+    } finally {
+      click.mockRestore()
+      Object.assign(URL, { createObjectURL, revokeObjectURL })
+    }
   })
 })

@@ -343,7 +343,8 @@ export const en = {
       'If this was not you, fire the kill switch for this account: it cancels its orders and revokes or disables its keys.',
     killSwitchRun: 'Kill switch for this incident',
     evidence: 'Evidence ({{n}})',
-    moreReasoning: 'How the rule decided'
+    moreReasoning: 'How the rule decided',
+    alertActions: 'Actions for this alert'
   },
   history: {
     title: 'History',
@@ -372,13 +373,20 @@ export const en = {
     title: 'Rules',
     filter: 'Filter rules',
     summary: '{{enabled}} of {{total}} rules enabled.',
-    readOnly: 'Editing thresholds and exceptions comes later; this view is read-only.',
+    readOnly:
+      'Turn rules on or off and tune their thresholds; invalid values are refused with the reason.',
     enabled: 'Enabled',
     disabled: 'Disabled',
     kind: 'Kind',
     status: 'Status',
     details: 'Parameters and false positives',
-    falsepositives: 'Known false positives'
+    falsepositives: 'Known false positives',
+    toggle: 'Watch with the rule “{{title}}”',
+    toggleExplain: 'Turn the rule on or off; the change applies at once.',
+    level: 'Alert level',
+    thresholds: 'Thresholds',
+    saveParams: 'Save thresholds',
+    saved: 'Saved. The rule uses the new values from now on.'
   },
   channels: {
     title: 'Notification channels',
@@ -410,6 +418,155 @@ export const en = {
     secretNote:
       'Tokens and webhook URLs are credentials: they go to the OS keychain and are never shown again.',
     add: 'Add channel'
+  },
+  wizard: {
+    title: 'Add an API key',
+    rotateTitle: 'Rotate the key of {{name}}',
+    rearm: 'Re-arm with a new key',
+    rotate: 'Rotate key',
+    rotateExplain:
+      'Rotating: Vigil tests the new key first, then stores it in place of the old one and keeps watching; history and incidents stay. Revoke the old key on the exchange afterwards. This is also how a contained account starts watching again.',
+    cancelRotate: 'Cancel rotation',
+    stepsLabel: 'Steps',
+    step_exchange: 'Exchange',
+    step_key: 'Key',
+    step_review: 'Check',
+    step_backfill: 'History',
+    exchangeTitle: 'Which exchange is the key for?',
+    exchangeCount: '{{shown}} of {{total}} exchanges',
+    simulatedTitle: 'Try with a simulated account',
+    simulatedExplain:
+      'Demo mode: go through the same steps with “{{label}}”, an account on the built-in exchange simulator. Its key stays inside Vigil; you type nothing secret.',
+    simulatedButton: 'Try with a simulated account',
+    next: 'Next',
+    back: 'Back',
+    keyTitle: 'Enter the {{exchange}} API key',
+    keyTitleSimulated: 'Simulated account',
+    simulatedKeyNote:
+      'The simulator’s key never leaves Vigil: nothing to type here. Give the account a name and test the connection.',
+    testExplain:
+      'Testing makes one signed call and reads what the key can see. Nothing is stored until you save.',
+    test: 'Test connection',
+    testing: 'Testing…',
+    testFailed: 'The connection test failed.',
+    reviewTitle: 'What Vigil sees with this key',
+    testOk:
+      'The key works on {{exchange}}. Nothing is saved yet: read the findings below, then save.',
+    postureExplain:
+      'Fix these on the exchange if you can; you can also save now and fix them later.',
+    capabilitySummary:
+      'Vigil can see or do {{yes}} things here; {{no}} are not available on this exchange.',
+    save: 'Save and start watching',
+    saveRotate: 'Replace the key and watch again',
+    backfillTitle: 'Reading history',
+    backfillWaiting: 'Waiting for the exchange…',
+    backfillExplain:
+      'Vigil reads past logins, orders and withdrawals to learn what is normal for this account. You can leave this page; it goes on in the background.',
+    backfillDone: 'History read. Vigil is now watching {{name}}.',
+    rotateDone: 'The new key replaced the old one. Revoke the old key on the exchange.',
+    addAnother: 'Add another key',
+    close: 'Close',
+    toOverview: 'Go to the overview'
+  },
+  thisIsMe: {
+    button: 'This is me',
+    title: 'Mark as you (“this is me”)',
+    explain:
+      'Pick the value in the evidence that is yours. Vigil will not alert on it again for the scope you choose.',
+    which: 'Which of these is you?',
+    scope: 'For which rules?',
+    scopeRule: 'Only this rule:',
+    scopeAll: 'Every rule on this account',
+    effect:
+      'This also acknowledges the incident and stops its countdown. You can undo it on the Rules page.',
+    confirm: 'Yes, this is me',
+    saved: 'Marked as you: {{field}} {{value}}'
+  },
+  exceptionField: {
+    ip: 'IP address',
+    country: 'Country',
+    device: 'Device',
+    asn: 'Network (AS number)',
+    network: 'Network type',
+    symbol: 'Symbol',
+    address: 'Address',
+    keyId: 'API key',
+    currency: 'Currency',
+    to: 'Destination'
+  },
+  silence: {
+    button: 'Silence',
+    title: 'Silence these alerts for a while',
+    explain:
+      'Silenced alerts are still recorded in the history, but they do not notify you or start a countdown until the silence ends.',
+    what: 'What to silence',
+    rule: 'This rule on this account:',
+    account: 'Every rule on this account',
+    howLong: 'For how long',
+    for_60: '1 hour',
+    for_1440: '24 hours',
+    for_10080: '7 days',
+    confirm: 'Silence',
+    saved: 'Silenced until {{when}}'
+  },
+  chart: {
+    observed: 'Observed now',
+    threshold: 'Threshold',
+    mean: 'Your average',
+    percentile: 'Your usual ({{p}}th percentile)',
+    max: 'Largest seen before',
+    observedIs: 'Observed: {{value}}',
+    thresholdIs: 'threshold: {{value}}',
+    bandIs: 'normal range (green, mean ± σ): {{from}} to {{to}}',
+    hoursUsual: 'Your usual login hours (UTC): {{hours}}',
+    hoursNow: 'this login: {{hour}}:00 UTC'
+  },
+  locations: {
+    title: 'Where the logins came from ({{n}} countries)',
+    successes: 'successful logins: {{n}}',
+    failures: 'failed logins: {{n}}',
+    other: 'security changes: {{n}}'
+  },
+  exceptions: {
+    title: 'Exceptions (“this is me”)',
+    explain: 'Values you marked as yours; the rules do not alert on them.',
+    none: 'No exceptions. Mark one from an alert with “This is me”.',
+    what: 'Value',
+    rule: 'Rule',
+    account: 'Account',
+    added: 'Added',
+    allRules: 'All rules',
+    allAccounts: 'All accounts',
+    remove: 'Remove'
+  },
+  silences: {
+    title: 'Silences',
+    explain: 'Alerts that are recorded but do not interrupt you until the time shown.',
+    none: 'Nothing is silenced.',
+    until: 'Until',
+    remove: 'End now'
+  },
+  fireDrill: {
+    title: 'Fire drill',
+    explain:
+      'Plays a scripted attack on the simulator, so you can see what an alert, its evidence and the kill switch look like before it matters.',
+    spareHint: 'The drill plays on “{{label}}”: add it first if you have not.',
+    addSpare: 'Add it in Accounts',
+    none: 'No drills available.',
+    start: 'Start drill',
+    running: 'Starting…',
+    played: 'Drill started: {{n}} attack steps played.',
+    watch: 'Watch the alerts',
+    nothingLeft: 'This drill has already been played.'
+  },
+  export: {
+    label: 'Export history',
+    explain:
+      'Downloads every event the applied filter matches, not only the rows loaded on screen.',
+    csv: 'Export CSV',
+    json: 'Export JSON',
+    progress: 'Exporting… {{n}} events read',
+    done: 'Exported {{n}} events.'
   },
   settings: {
     title: 'Settings',
