@@ -61,8 +61,9 @@ export function verifyBinanceSignature(
   return expected.length === given.length && timingSafeEqual(expected, given)
 }
 
-/** Binance's recvWindow rules: default 5000 ms, at most 60000. */
+/** Binance's recvWindow default when a request sends none (ms). */
 export const DEFAULT_RECV_WINDOW = 5000
+/** The largest recvWindow Binance accepts (ms). */
 export const MAX_RECV_WINDOW = 60_000
 /** How far a client's clock may run ahead of the server's (Binance: 1000 ms). */
 export const MAX_AHEAD_MS = 1000

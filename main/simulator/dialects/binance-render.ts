@@ -80,6 +80,7 @@ export function orderStatus(order: OrderRecord): string {
 
 // ── markets ──────────────────────────────────────────────────────────────────
 
+/** A spot market as `GET /api/v3/exchangeInfo` lists it (filters from the world's tick and step). */
 export function renderSpotSymbol(market: MarketState): Record<string, unknown> {
   const tick = spot(market.tick, market.tick)
   const step = spot(market.minAmount, market.minAmount)
@@ -149,6 +150,7 @@ export function renderSpotSymbol(market: MarketState): Record<string, unknown> {
   }
 }
 
+/** A linear perpetual as `GET /fapi/v1/exchangeInfo` lists it. */
 export function renderUsdmSymbol(
   market: MarketState,
   onboardDate: number
@@ -220,19 +222,21 @@ export function renderUsdmSymbol(
   }
 }
 
-/** The documented rate limits, as exchangeInfo lists them. */
+/** The documented spot rate limits, as exchangeInfo lists them. */
 export const SPOT_RATE_LIMITS = [
   { rateLimitType: 'REQUEST_WEIGHT', interval: 'MINUTE', intervalNum: 1, limit: 6000 },
   { rateLimitType: 'ORDERS', interval: 'SECOND', intervalNum: 10, limit: 100 },
   { rateLimitType: 'ORDERS', interval: 'DAY', intervalNum: 1, limit: 200000 },
   { rateLimitType: 'RAW_REQUESTS', interval: 'MINUTE', intervalNum: 5, limit: 61000 }
 ]
+/** The documented USDⓈ-M rate limits, as exchangeInfo lists them. */
 export const USDM_RATE_LIMITS = [
   { rateLimitType: 'REQUEST_WEIGHT', interval: 'MINUTE', intervalNum: 1, limit: 2400 },
   { rateLimitType: 'ORDERS', interval: 'MINUTE', intervalNum: 1, limit: 1200 },
   { rateLimitType: 'ORDERS', interval: 'SECOND', intervalNum: 10, limit: 300 }
 ]
 
+/** `GET /api/v3/ticker/24hr` (and the USDⓈ-M one) for a market that has not moved all day. */
 export function renderTicker24h(market: MarketState, now: number): Record<string, unknown> {
   const p = (v: number): string => (familyOf(market) === 'spot' ? spot(v, market.tick) : plain(v))
   return {
@@ -262,6 +266,7 @@ export function renderTicker24h(market: MarketState, now: number): Record<string
 
 // ── orders and trades ────────────────────────────────────────────────────────
 
+/** A spot order as `allOrders` / `openOrders` / `order` return it. */
 export function renderSpotOrder(
   account: AccountState,
   order: OrderRecord,
@@ -294,6 +299,7 @@ export function renderSpotOrder(
   }
 }
 
+/** A spot fill as `GET /api/v3/myTrades` returns it. */
 export function renderSpotTrade(fill: FillRecord, market: MarketState): Record<string, unknown> {
   return {
     symbol: symbolId(market),
@@ -312,6 +318,7 @@ export function renderSpotTrade(fill: FillRecord, market: MarketState): Record<s
   }
 }
 
+/** A USDⓈ-M order as `/fapi/v1/allOrders` / `openOrders` / `order` return it. */
 export function renderUsdmOrder(
   account: AccountState,
   order: OrderRecord,
@@ -347,6 +354,7 @@ export function renderUsdmOrder(
   }
 }
 
+/** A USDⓈ-M fill as `GET /fapi/v1/userTrades` returns it. */
 export function renderUsdmTrade(fill: FillRecord, market: MarketState): Record<string, unknown> {
   return {
     buyer: fill.side === 'buy',
@@ -499,6 +507,7 @@ export function renderInternalTransfer(
   }
 }
 
+/** An entry of `GET /sapi/v1/capital/withdraw/address/list` (every saved address is whitelisted). */
 export function renderAddress(a: AddressRecord): Record<string, unknown> {
   return {
     address: a.address,

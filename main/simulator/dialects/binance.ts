@@ -1514,6 +1514,7 @@ export function binanceWeight(
 /** Paths the dialect answers, as `METHOD /path` (for tests and documentation). */
 export const BINANCE_ROUTES: readonly string[] = Object.keys(ROUTES)
 
+/** The Binance dialect: spot, wallet and USDⓈ-M REST as api.binance.com and fapi.binance.com answer. */
 export const binanceDialect: Dialect = {
   exchange: 'binance',
   ids: {
