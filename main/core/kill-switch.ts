@@ -174,11 +174,12 @@ export function containedAsFarAsTheApiAllows(
   result: KillSwitchAccountResult
 ): KillSwitchAccountResult {
   if (result.contained) return result
+  // The read-back count is the authority: a step that failed and then succeeded on retry leaves a
+  // failed entry in `steps`, but zero orders on the exchange is what containment means.
   const onlyTheKeyIsLeft =
     result.key === 'manual-revoke-required' &&
     result.ordersRemaining === 0 &&
-    result.manualSteps.length > 0 &&
-    result.steps.every((s) => s.ok || /key|revoke|disable/i.test(s.action))
+    result.manualSteps.length > 0
   return onlyTheKeyIsLeft ? { ...result, contained: true } : result
 }
 
