@@ -197,18 +197,21 @@ describe('containedAsFarAsTheApiAllows', () => {
   it('counts an account contained when only the manual key revocation is left', () => {
     expect(containedAsFarAsTheApiAllows(base).contained).toBe(true)
   })
-  it('never when orders remain, a non-key step failed, or no manual steps are given', () => {
+  it('never when orders remain or are unknown, or no manual steps are given', () => {
     expect(containedAsFarAsTheApiAllows({ ...base, ordersRemaining: 2 }).contained).toBe(false)
     expect(containedAsFarAsTheApiAllows({ ...base, ordersRemaining: -1 }).contained).toBe(false)
     expect(containedAsFarAsTheApiAllows({ ...base, manualSteps: [] }).contained).toBe(false)
-    expect(
-      containedAsFarAsTheApiAllows({
-        ...base,
-        steps: [
-          ...base.steps,
-          { action: 'cancel algo orders', ok: false, attempts: 3, detail: 'HTTP 500' }
-        ]
-      }).contained
-    ).toBe(false)
+    expect(containedAsFarAsTheApiAllows({ ...base, key: 'unchanged' }).contained).toBe(false)
+  })
+
+  it('trusts the read-back over a step that failed once and succeeded on retry', () => {
+    const retried = {
+      ...base,
+      steps: [
+        { action: 'list-open-orders', ok: false, attempts: 3, detail: 'HTTP 500' },
+        ...base.steps
+      ]
+    }
+    expect(containedAsFarAsTheApiAllows(retried).contained).toBe(true)
   })
 })
