@@ -1790,7 +1790,9 @@ class BinanceConnector implements Connector {
 
     // 4. Report what is done and what remains, in words the trader can act on.
     const remaining = listing ? count(listing) : null
-    result.ordersRemaining = remaining ?? this.openOrderCount()
+    // Unconfirmed: the last count seen, never a zero nobody read back (-1 = unknown).
+    const known = this.openOrderCount()
+    result.ordersRemaining = remaining ?? (known > 0 ? known : -1)
     if (remaining === null)
       result.manualSteps.push(
         'Vigil could not confirm that all orders are cancelled. On Binance, open Orders → Spot Order → Open Orders and press "Cancel All", then do the same under Futures → USDⓈ-M → Open Orders (also the "Conditional" tab).'
