@@ -1685,6 +1685,8 @@ class GenericCcxtConnector implements GenericConnector {
     }
 
     let remaining: number | null = 0
+    /** Orders last seen open in passes whose read-back failed. */
+    let unconfirmed = 0
     for (const trigger of passes) {
       if (trigger && !this.can('fetchOpenOrders')) break
       const before = this.can('fetchOpenOrders')
@@ -1701,12 +1703,16 @@ class GenericCcxtConnector implements GenericConnector {
       let after = this.can('fetchOpenOrders')
         ? await readOpen(trigger, label(trigger, 'read-back-orders'))
         : null
+      let lastSeen = after?.length ?? before?.length ?? null
       if (after && after.length > 0) {
         await cancelRound(trigger, after, '-retry')
         after = await readOpen(trigger, label(trigger, 'read-back-orders-retry'))
+        lastSeen = after?.length ?? lastSeen
       }
-      if (after === null) remaining = null
-      else {
+      if (after === null) {
+        remaining = null
+        unconfirmed += lastSeen ?? 1
+      } else {
         const left = new Set(after.map((o) => o.id))
         result.ordersCancelled += [...beforeIds].filter((id) => !left.has(id)).length
         if (remaining !== null) remaining += after.length
@@ -1716,7 +1722,9 @@ class GenericCcxtConnector implements GenericConnector {
 
     if (options.closePositions) await this.closePositions(step, fail)
 
-    result.ordersRemaining = remaining ?? 0
+    // Unconfirmed is not zero: report the last count seen (at least one), because a zero here
+    // reads as "orders confirmed gone" to the orchestrator.
+    result.ordersRemaining = remaining ?? Math.max(1, unconfirmed)
     const hint = this.keyHint()
     if (remaining === null)
       result.manualSteps.push(

@@ -345,6 +345,20 @@ describe('kill switch', () => {
     expect(r.steps.map((x) => x.action)).toContain('cancel-all-retry')
     expect(r.manualSteps[0]).toMatch(/1 order is still open/)
   })
+  it('an unconfirmed read-back is never reported as zero orders left', async () => {
+    const s = stand('kraken', { fetchOpenOrders: true, cancelAllOrders: true })
+    s.state.open.push(order('o1'), order('o2'))
+    const list = s.raw.fetchOpenOrders
+    let reads = 0
+    s.raw.fetchOpenOrders = async (...args: Parameters<typeof list>) => {
+      if (++reads > 1) throw Object.assign(new Error('fetch failed'), { name: 'NetworkError' })
+      return list(...args)
+    }
+    const r = await connect(s).killSwitch({ includeGuardianKey: false })
+    expect(r.ordersRemaining).toBe(2)
+    expect(r.manualSteps[0]).toMatch(/could not confirm/)
+    expect(r.errors.join(' ')).toMatch(/could not be reached/)
+  })
 })
 
 describe('keys and dead-man', () => {
