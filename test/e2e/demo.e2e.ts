@@ -1,31 +1,13 @@
 // page.evaluate and init scripts run in the browser, so this file needs the DOM types too.
 /// <reference lib="dom" />
 
-import { expect, test, type Page } from '@playwright/test'
+import { expect, test } from '@playwright/test'
 
-import { authHeader, shot, TOKEN } from './env'
+import { authHeader, shot, TOKEN, watchForProblems } from './env'
 
 interface Envelope<T> {
   ok: boolean
   value: T
-}
-
-/** Collects what must never happen in the UI: CSP violations and uncaught errors. */
-async function watchForProblems(page: Page): Promise<string[]> {
-  const problems: string[] = []
-  page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`))
-  page.on('console', (message) => {
-    if (message.type() === 'error') problems.push(`console: ${message.text()}`)
-  })
-  await page.exposeFunction('reportCspViolation', (text: string) => problems.push(`csp: ${text}`))
-  await page.addInitScript(() => {
-    document.addEventListener('securitypolicyviolation', (event) => {
-      const report = (window as unknown as { reportCspViolation: (t: string) => void })
-        .reportCspViolation
-      report(`${event.violatedDirective} ${event.blockedURI}`)
-    })
-  })
-  return problems
 }
 
 test.describe.configure({ mode: 'serial' })

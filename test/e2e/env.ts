@@ -1,3 +1,6 @@
+// watchForProblems' init script runs in the browser, so this file needs the DOM types too.
+/// <reference lib="dom" />
+
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 
@@ -16,4 +19,22 @@ export async function shot(page: Page, testInfo: TestInfo, name: string): Promis
   const path = join(SHOTS, `${name}.png`)
   await page.screenshot({ path, fullPage: true })
   await testInfo.attach(name, { path, contentType: 'image/png' })
+}
+
+/** Collects what must never happen in the UI: CSP violations and uncaught errors. */
+export async function watchForProblems(page: Page): Promise<string[]> {
+  const problems: string[] = []
+  page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`))
+  page.on('console', (message) => {
+    if (message.type() === 'error') problems.push(`console: ${message.text()}`)
+  })
+  await page.exposeFunction('reportCspViolation', (text: string) => problems.push(`csp: ${text}`))
+  await page.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (event) => {
+      const report = (window as unknown as { reportCspViolation: (t: string) => void })
+        .reportCspViolation
+      report(`${event.violatedDirective} ${event.blockedURI}`)
+    })
+  })
+  return problems
 }
