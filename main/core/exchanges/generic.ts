@@ -11,7 +11,8 @@
  * - `orders`                    fetchOpenOrders per scope; cursor = JSON map scope → open orders,
  *                               so an order that leaves the book is noticed even when the
  *                               exchange's history does not list it
- * - `orders:closed[:<scope>]`   fetchClosedOrders (or fetchOrders), window cursor
+ * - `orders:closed[:<scope>]`   fetchOrders, else fetchClosedOrders + fetchCanceledOrders (ccxt's
+ *                               "closed" means filled), window cursor
  * - `fills[:<scope>]`           fetchMyTrades, window cursor on the trade timestamp
  * - `withdrawals[:<CCY>]`,
  *   `deposits[:<CCY>]`          fetchWithdrawals / fetchDeposits (or fetchDepositsWithdrawals as
@@ -25,11 +26,18 @@
  * for one default currency. The connector starts from the reference table (`argumentNeeds`),
  * learns ArgumentsRequired at run time (ccxt throws it before any request), and then loops over
  * the symbols the account plausibly uses: configured symbols, symbols with open orders or recent
- * trades, and markets of currencies held. Symbols with recent activity are read every poll; the
- * rest every `coldEvery` polls, each from its own cursor, so nothing is skipped, only read later.
+ * trades, and markets of currencies held now or recently. Symbols with recent activity, or whose
+ * base or quote balance just moved, are read every poll; the rest every `coldEvery` polls, each
+ * from its own cursor, so nothing is skipped, only read later.
  *
- * Record ids are the exchange's own (order id, trade id, transaction id); derived variants carry a
- * `#suffix` (`<orderId>#canceled`, `<withdrawalId>#ok`), as in the Deribit connector.
+ * History is paged forward by time; where an exchange answers newest-first (OKX, Deribit's order
+ * history) the read walks backward with ccxt's `until`, and says so when it cannot.
+ *
+ * Record ids start with the exchange's own id. Orders and trades add their market
+ * (`<orderId>#BTC/USDT`, `<tradeId>#BTC/USDT`) because several exchanges number them per market
+ * (Binance orderId, OKX tradeId), so the id alone could collide; later states add a further
+ * suffix (`<orderId>#BTC/USDT#canceled`), as do transfers (`<withdrawalId>#ok`), as in the deep
+ * connectors.
  */
 import type { Exchange } from 'ccxt'
 import { z } from 'zod'
