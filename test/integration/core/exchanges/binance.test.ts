@@ -383,7 +383,17 @@ describe('Binance connector against the simulator (via-burst-binance)', () => {
 
   it('kill switch: cancels every symbol, reads back zero, marks the key; twice is harmless', async () => {
     expect(sim.openOrders('main')).toBe(6)
-    const first = await h.connector.killSwitch({ includeGuardianKey: false })
+    // Binance's edge fails for 200 ms: the first listing is retried after a back-off on the clock.
+    const plainTimeout = clock.setTimeout.bind(clock)
+    clock.setTimeout = (fn: () => void, ms?: number): (() => void) => {
+      clock.advance(ms ?? 0)
+      return plainTimeout(fn)
+    }
+    sim.setFault({ fault: 'http_5xx', seconds: 0.2, account: 'main' })
+    const first = await h.connector.killSwitch({ includeGuardianKey: false }).finally(() => {
+      clock.setTimeout = plainTimeout
+    })
+    expect(first.steps[0]).toMatchObject({ action: 'list-open-orders', ok: true, attempts: 2 })
     expect(first).toMatchObject({
       account: 'main',
       exchange: 'binance',
