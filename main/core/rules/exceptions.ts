@@ -1,8 +1,9 @@
 /**
  * "This is me" exceptions (rule_exceptions rows): a field and value, optionally limited to one
- * rule (or a family, `login.*`) and/or one account. An excepted event is invisible to that rule: it cannot trigger a
- * finding and does not count toward a threshold or a sequence. The table is tiny, so it is
- * re-read whenever a cheap fingerprint query sees it change; the core need not notify the engine.
+ * rule (or a family, `login.*`) and/or one account. An excepted event is invisible to that rule:
+ * it cannot trigger a finding and does not count toward a threshold or a sequence. The table is
+ * tiny, so it is compared with what was compiled on every evaluation; the core need not notify
+ * the engine.
  */
 import type { Db } from '../db/open'
 import type { EventView } from './fields'
@@ -64,9 +65,12 @@ export class Exceptions {
   private readonly read
 
   constructor(db: Db) {
+    // The whole (small) table as one string: exact, so an edited value is never missed.
     this.probe = db
       .prepare(
-        "SELECT count(*) || ':' || coalesce(max(rowid), 0) || ':' || total(length(field) + length(value) + coalesce(length(rule_id), 0) + coalesce(length(account_id), 0)) FROM rule_exceptions"
+        `SELECT coalesce(group_concat(id || char(31) || coalesce(rule_id, '') || char(31) ||
+           coalesce(account_id, '') || char(31) || field || char(31) || value, char(30)), '')
+         FROM (SELECT * FROM rule_exceptions ORDER BY id)`
       )
       .pluck()
     this.read = db.prepare('SELECT id, rule_id, account_id, field, value FROM rule_exceptions')

@@ -256,6 +256,14 @@ describe('exceptions ("this is me")', () => {
     expect(burst(T0 + 3_600_000)).toHaveLength(1)
   })
 
+  it('notices an edited value', () => {
+    const { db, push } = setup()
+    addException(db, 'x1', 'ip', '45.155.205.18', 'login.failed_burst')
+    db.prepare("UPDATE rule_exceptions SET value = '45.155.205.17' WHERE id = 'x1'").run()
+    const fired = [0, 1, 2, 3, 4].flatMap((i) => push(failure('a1', T0 + i * MIN)))
+    expect(fired.filter((f) => f.ruleId === 'login.failed_burst')).toEqual([])
+  })
+
   it('is limited to its account', () => {
     const { db, push } = setup()
     addException(db, 'x1', 'ip', '45.155.205.17', null, 'a2')
