@@ -13,11 +13,19 @@ export const authHeader = { Authorization: `Bearer ${TOKEN}` }
 
 const SHOTS = join('test-results', 'screenshots')
 
-/** Saves a full-page screenshot under test-results/screenshots and attaches it to the report. */
-export async function shot(page: Page, testInfo: TestInfo, name: string): Promise<void> {
+/**
+ * Saves a screenshot under test-results/screenshots and attaches it to the report: the full page,
+ * or only the window (a modal, or one card scrolled into view on a long page).
+ */
+export async function shot(
+  page: Page,
+  testInfo: TestInfo,
+  name: string,
+  options: { fullPage?: boolean } = {}
+): Promise<void> {
   mkdirSync(SHOTS, { recursive: true })
   const path = join(SHOTS, `${name}.png`)
-  await page.screenshot({ path, fullPage: true })
+  await page.screenshot({ path, fullPage: options.fullPage ?? true })
   await testInfo.attach(name, { path, contentType: 'image/png' })
 }
 

@@ -180,7 +180,7 @@ test('journey: wizard → backfill → fire drill → this is me → kill switch
   const chosen = (await ipOption.getAttribute('value'))?.replace(/^ip:/, '') ?? ''
   expect(chosen).toMatch(/^\d+\.\d+\.\d+\.\d+$/)
   await expect(dialog.getByTestId('this-is-me-scope-rule')).toBeChecked()
-  await shot(page, testInfo, 'journey-12-this-is-me')
+  await shot(page, testInfo, 'journey-12-this-is-me', { fullPage: false })
   await dialog.getByTestId('confirm-this-is-me').click()
   await expect(card.getByTestId('this-is-me-saved')).toContainText(chosen)
   // Main acknowledged the incident, which stops its countdown.
@@ -239,38 +239,39 @@ test('journey: wizard → backfill → fire drill → this is me → kill switch
   // ---- Rules: exceptions listed, thresholds validated by main ----------------------------------
   await page.getByTestId('nav-rules').click()
   await expect(page.getByTestId('exception-row').filter({ hasText: chosen })).toHaveCount(1)
+  await shot(page, testInfo, 'journey-15-rules', { fullPage: false })
   const rule = page.locator('[data-testid="rule-card"]:has([data-rule="login.new_country"])')
   await rule.locator('summary').click()
   await rule.getByTestId('param-historyDays').fill('-5')
   await rule.getByTestId('rule-save').click()
   await expect(rule.getByRole('alert')).toContainText('historyDays must be ≥ 1')
   await expect(rule.getByTestId('param-historyDays')).toHaveAttribute('aria-invalid', 'true')
-  await rule.scrollIntoViewIfNeeded()
-  await shot(page, testInfo, 'journey-15-rules-validation')
+  await rule.evaluate((el) => el.scrollIntoView({ block: 'center' }))
+  await shot(page, testInfo, 'journey-16-rules-validation', { fullPage: false })
   await rule.getByRole('button', { name: 'Reset' }).click()
   await expect(rule.getByTestId('param-historyDays')).toHaveValue('90')
 
   // ---- Settings, then the language ------------------------------------------------------------
   await page.getByTestId('nav-settings').click()
   await expect(page.getByTestId('language-select')).toBeVisible()
-  await shot(page, testInfo, 'journey-16-settings')
+  await shot(page, testInfo, 'journey-17-settings')
   await page.getByTestId('language-select').selectOption('zh-CN')
   await expect(page.getByTestId('nav-dashboard')).toHaveText('概览')
   await page.getByTestId('nav-accounts').click()
   await expect(page.getByTestId('add-key-wizard')).toContainText('添加 API 密钥')
   await expect(page.getByTestId('try-simulated')).toHaveText('使用模拟账户')
-  await shot(page, testInfo, 'journey-17-accounts-zh-CN')
+  await shot(page, testInfo, 'journey-18-accounts-zh-CN')
   await page.getByTestId('nav-rules').click()
   await expect(page.getByTestId('exceptions-card')).toContainText('例外（“这是我”）')
-  await shot(page, testInfo, 'journey-18-rules-zh-CN')
+  await shot(page, testInfo, 'journey-19-rules-zh-CN', { fullPage: false })
   await page.getByTestId('nav-alerts').click()
   await loginIncident.click()
   await expect(detail.getByTestId('this-is-me').first()).toHaveText('这是我本人')
   await expect(detail.getByTestId('login-locations')).toContainText('俄罗斯')
-  await shot(page, testInfo, 'journey-19-alert-detail-zh-CN')
+  await shot(page, testInfo, 'journey-20-alert-detail-zh-CN')
   await page.getByTestId('nav-dashboard').click()
   await expect(page.getByTestId('fire-drill')).toContainText('消防演练')
-  await shot(page, testInfo, 'journey-20-overview-zh-CN')
+  await shot(page, testInfo, 'journey-21-overview-zh-CN')
 
   // ---- The smallest window, and the dark theme ------------------------------------------------
   await page.setViewportSize({ width: 1024, height: 700 })
@@ -282,7 +283,7 @@ test('journey: wizard → backfill → fire drill → this is me → kill switch
       await expect(detail).toBeVisible()
     }
     await expectNoHorizontalOverflow(page, name)
-    await shot(page, testInfo, `journey-30-${name}-1024x700`)
+    await shot(page, testInfo, `journey-30-${name}-1024x700`, { fullPage: name !== 'rules' })
   }
   await page.getByTestId('nav-settings').click()
   await page.getByTestId('language-select').selectOption('system')
@@ -295,7 +296,7 @@ test('journey: wizard → backfill → fire drill → this is me → kill switch
   await page.getByTestId('nav-accounts').click()
   await shot(page, testInfo, 'journey-41-accounts-dark')
   await page.getByTestId('nav-rules').click()
-  await shot(page, testInfo, 'journey-42-rules-dark')
+  await shot(page, testInfo, 'journey-42-rules-dark', { fullPage: false })
   await page.getByTestId('nav-settings').click()
   await page.getByTestId('theme-select').selectOption('system')
 

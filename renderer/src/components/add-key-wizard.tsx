@@ -61,6 +61,8 @@ export function AddKeyWizard({
   const [added, setAdded] = useState<AccountView | null>(null)
   const heading = useRef<HTMLHeadingElement>(null)
   const firstRender = useRef(true)
+  const live = useLiveAccount(added)
+  const finished = backfillDone(live)
 
   const sorted = useMemo(
     () =>
@@ -75,6 +77,11 @@ export function AddKeyWizard({
     : sorted
   const chosen = sorted.find((x) => x.id === exchange)
   const exchangeName = chosen?.name ?? exchange
+
+  // The account list elsewhere on the page catches up the moment the history is read.
+  useEffect(() => {
+    if (finished) onAdded()
+  }, [finished, onAdded])
 
   // Keyboard and screen-reader users land on the new step's heading, not back at the top.
   useEffect(() => {
@@ -173,7 +180,13 @@ export function AddKeyWizard({
         {WIZARD_STEPS.map((s, i) => (
           <li
             key={s}
-            className={`${s === step ? 'current' : ''} ${WIZARD_STEPS.indexOf(step) > i ? 'done' : ''}`}
+            className={
+              WIZARD_STEPS.indexOf(step) > i || (s === 'backfill' && finished)
+                ? 'done'
+                : s === step
+                  ? 'current'
+                  : ''
+            }
             aria-current={s === step ? 'step' : undefined}
             data-testid={`wizard-step-${s}`}
           >
@@ -473,7 +486,7 @@ export function AddKeyWizard({
               {t('wizard.rotateDone')}
             </p>
           ) : null}
-          <BackfillProgress account={added} />
+          <BackfillProgress account={live ?? added} />
           <div className="wizard-actions">
             <button
               type="button"
@@ -497,24 +510,25 @@ export function AddKeyWizard({
 }
 
 /**
- * Follows one account's history backfill: main pushes the account view through 'account' events
- * as it reads; a slow poll covers a dropped event stream.
+ * Follows one account as main pushes its view through 'account' events while it reads history;
+ * a slow poll covers a dropped event stream.
  */
-export function BackfillProgress({ account }: { account: AccountView }) {
-  const { t } = useTranslation()
+export function useLiveAccount(account: AccountView | null): AccountView | null {
   const api = useApi()
-  const [latest, setLatest] = useState<AccountView>(account)
+  const [latest, setLatest] = useState<AccountView | null>(null)
+  const id = account?.id
 
   useEffect(() => {
+    if (!id) return
     let stopped = false
     const apply = (view: AccountView) => {
-      if (!stopped && view.id === account.id) setLatest(view)
+      if (!stopped && view.id === id) setLatest(view)
     }
     const off = api.on('account', apply)
     const timer = setInterval(() => {
       api.call('accounts.list', {}).then(
         (list) => {
-          const found = list.find((a) => a.id === account.id)
+          const found = list.find((a) => a.id === id)
           if (found) apply(found)
         },
         () => {
@@ -527,9 +541,19 @@ export function BackfillProgress({ account }: { account: AccountView }) {
       off()
       clearInterval(timer)
     }
-  }, [api, account.id])
+  }, [api, id])
 
-  const backfill = latest.backfill
+  // A view pushed for an earlier account never stands in for this one.
+  return latest && latest.id === id ? latest : account
+}
+
+export const backfillDone = (account: AccountView | null): boolean =>
+  Boolean(account?.backfill?.done)
+
+/** The history backfill of one account: a progress bar with main's own words for each stage. */
+export function BackfillProgress({ account }: { account: AccountView }) {
+  const { t } = useTranslation()
+  const backfill = account.backfill
   const done = backfill?.done ?? false
   const progress = done ? 1 : (backfill?.progress ?? 0)
   const percent = Math.round(progress * 100)
@@ -553,7 +577,7 @@ export function BackfillProgress({ account }: { account: AccountView }) {
       </p>
       {done ? (
         <p className="success-note" data-testid="backfill-done">
-          {t('wizard.backfillDone', { name: `${latest.exchange} · ${latest.label}` })}
+          {t('wizard.backfillDone', { name: `${account.exchange} · ${account.label}` })}
         </p>
       ) : (
         <p className="small muted">{t('wizard.backfillExplain')}</p>

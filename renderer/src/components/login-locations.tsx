@@ -68,14 +68,6 @@ export function loginPlaces(events: EventView[]): LoginPlace[] {
   return [...byCountry.values()]
 }
 
-/** "DE" → "🇩🇪"; anything that is not a two-letter code gets no flag. */
-export function flagOf(country: string): string {
-  if (!/^[A-Za-z]{2}$/.test(country)) return ''
-  return String.fromCodePoint(
-    ...[...country.toUpperCase()].map((c) => 0x1f1e6 + c.charCodeAt(0) - 65)
-  )
-}
-
 export function countryName(country: string, language: string): string {
   if (!/^[A-Za-z]{2}$/.test(country)) return country
   try {
@@ -98,8 +90,9 @@ export function LoginLocations({ events }: { events: EventView[] }) {
       <ul className="place-list">
         {places.map((p) => (
           <li key={p.country} data-testid="login-location">
-            <span className="flag" aria-hidden="true">
-              {flagOf(p.country)}
+            {/* The code rather than a flag: flag emoji need a font many desktops do not have. */}
+            <span className="country-code mono" aria-hidden="true">
+              {/^[A-Z]{2}$/.test(p.country) ? p.country : '··'}
             </span>
             <div>
               <strong>{countryName(p.country, i18n.language)}</strong>{' '}

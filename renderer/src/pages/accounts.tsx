@@ -1,4 +1,4 @@
-import { useState } from 'react'
+import { useCallback, useState } from 'react'
 import { useTranslation } from 'react-i18next'
 
 import type { AccountView } from '../../../main/api/types'
@@ -22,6 +22,12 @@ export function AccountsPage() {
   const [removing, setRemoving] = useState<AccountView | null>(null)
   const [rotating, setRotating] = useState<AccountView | null>(null)
   const [error, setError] = useState<ApiCallError | null>(null)
+
+  const reloadAccounts = accounts.reload
+  const onAdded = useCallback(() => {
+    reloadAccounts()
+    refresh()
+  }, [reloadAccounts, refresh])
 
   async function remove(account: AccountView) {
     setRemoving(null)
@@ -112,10 +118,7 @@ export function AccountsPage() {
             key={rotating?.id ?? 'new'}
             rotate={rotating}
             onRotateDone={() => setRotating(null)}
-            onAdded={() => {
-              accounts.reload()
-              refresh()
-            }}
+            onAdded={onAdded}
           />
           {rotating ? (
             <button type="button" className="button small" onClick={() => setRotating(null)}>

@@ -328,7 +328,9 @@ function ExceptionsCard() {
             {list.data.map((x) => (
               <tr key={x.id} data-testid="exception-row">
                 <td>
-                  {t(`exceptionField.${x.field}`, { defaultValue: x.field })}{' '}
+                  <div className="muted small nowrap">
+                    {t(`exceptionField.${x.field}`, { defaultValue: x.field })}
+                  </div>
                   <code className="break">{x.value}</code>
                 </td>
                 <td className="small">

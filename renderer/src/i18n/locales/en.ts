@@ -196,6 +196,7 @@ export const en = {
     days: 'Days',
     minDays: 'Min. days',
     via: 'Via',
+    values: 'Values',
     minLogins: 'Min. logins',
     liveAfterDays: 'Live after (days)'
   },
@@ -437,7 +438,7 @@ export const en = {
     simulatedTitle: 'Try with a simulated account',
     simulatedExplain:
       'Demo mode: go through the same steps with “{{label}}”, an account on the built-in exchange simulator. Its key stays inside Vigil; you type nothing secret.',
-    simulatedButton: 'Try with a simulated account',
+    simulatedButton: 'Use the simulated account',
     next: 'Next',
     back: 'Back',
     keyTitle: 'Enter the {{exchange}} API key',
@@ -454,8 +455,7 @@ export const en = {
       'The key works on {{exchange}}. Nothing is saved yet: read the findings below, then save.',
     postureExplain:
       'Fix these on the exchange if you can; you can also save now and fix them later.',
-    capabilitySummary:
-      'Vigil can see or do {{yes}} things here; {{no}} are not available on this exchange.',
+    capabilitySummary: 'Available here: {{yes}}. Not available on this exchange: {{no}}.',
     save: 'Save and start watching',
     saveRotate: 'Replace the key and watch again',
     backfillTitle: 'Reading history',

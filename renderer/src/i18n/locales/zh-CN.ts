@@ -195,6 +195,7 @@ export const zhCN: Translations = {
     days: '天数',
     minDays: '最少天数',
     via: '依据',
+    values: '取值',
     minLogins: '最少登录次数',
     liveAfterDays: '学习期（天）'
   },
@@ -440,7 +441,7 @@ export const zhCN: Translations = {
     reviewTitle: 'Vigil 用这个密钥能看到什么',
     testOk: '该密钥在 {{exchange}} 上可用。目前尚未保存：请先阅读下面的检查结果，再保存。',
     postureExplain: '如有可能，请在交易所修复这些问题；也可以先保存，之后再修复。',
-    capabilitySummary: 'Vigil 在这里可以看到或做到 {{yes}} 项；{{no}} 项在该交易所不可用。',
+    capabilitySummary: '此处可用：{{yes}} 项。该交易所不提供：{{no}} 项。',
     save: '保存并开始监控',
     saveRotate: '替换密钥并恢复监控',
     backfillTitle: '正在读取历史',

@@ -195,6 +195,7 @@ export const zhTW: Translations = {
     days: '天數',
     minDays: '最少天數',
     via: '依據',
+    values: '取值',
     minLogins: '最少登入次數',
     liveAfterDays: '學習期（天）'
   },
@@ -440,7 +441,7 @@ export const zhTW: Translations = {
     reviewTitle: 'Vigil 用這把金鑰能看到什麼',
     testOk: '該金鑰在 {{exchange}} 上可用。目前尚未儲存：請先閱讀下方的檢查結果，再儲存。',
     postureExplain: '如有可能，請在交易所修正這些問題；也可以先儲存，之後再修正。',
-    capabilitySummary: 'Vigil 在這裡可以看到或做到 {{yes}} 項；{{no}} 項在該交易所無法使用。',
+    capabilitySummary: '此處可用：{{yes}} 項。該交易所不提供：{{no}} 項。',
     save: '儲存並開始監控',
     saveRotate: '取代金鑰並恢復監控',
     backfillTitle: '正在讀取歷史',
