@@ -65,6 +65,8 @@ export const accountViewSchema = z.object({
   lastError: z.string().nullable(),
   createdAt: ms,
   pollSeconds: z.number(),
+  /** Dead-man heartbeat timeout in seconds, or null when off. */
+  deadManSeconds: z.number().nullable(),
   capabilities: z.array(capabilitySchema),
   keys: z.array(keyViewSchema),
   posture: z.array(postureFindingSchema),
@@ -318,6 +320,17 @@ export const contract = {
         secret: secretInput.optional(),
         password: z.string().max(1000).optional(),
         simulated: z.literal(true).optional()
+      })
+      .strict(),
+    output: accountViewSchema
+  },
+  [METHODS.accountsUpdate]: {
+    input: z
+      .object({
+        accountId: id,
+        pollSeconds: z.number().min(0.2).max(3600).optional(),
+        /** Dead-man heartbeat timeout in seconds (0 turns it off); only where the exchange supports one. */
+        deadManSeconds: z.number().int().min(0).max(86_400).optional()
       })
       .strict(),
     output: accountViewSchema

@@ -10,6 +10,7 @@ export const METHODS = {
   accountsRemove: 'accounts.remove',
   accountsTest: 'accounts.test',
   accountsRearm: 'accounts.rearm',
+  accountsUpdate: 'accounts.update',
   incidentsList: 'incidents.list',
   incidentsGet: 'incidents.get',
   incidentsAcknowledge: 'incidents.acknowledge',

@@ -452,6 +452,7 @@ export async function createVigil(deps: VigilDeps): Promise<Vigil & { internals:
       lastError: a.lastError,
       createdAt: a.createdAt,
       pollSeconds: deps.pollSecondsOverride ?? a.pollSeconds,
+      deadManSeconds: a.options.deadManSeconds ?? null,
       capabilities: capabilitiesOf(a),
       keys: keys.map((k) => ({
         keyId: k.key_id,
@@ -568,11 +569,7 @@ export async function createVigil(deps: VigilDeps): Promise<Vigil & { internals:
       if (!(await listExchangeIds()).includes(input.exchange))
         throw new ApiFailure('bad-request', `unknown exchange: ${input.exchange}`, 'exchange')
       if (!isSupportedExchange(input.exchange)) {
-        throw new ApiFailure(
-          'bad-request',
-          `${input.exchange} is not supported yet; supported now: deribit`,
-          'exchange'
-        )
+        throw new ApiFailure('bad-request', `${input.exchange} is not supported yet`, 'exchange')
       }
       const id = `${input.exchange}-${randomBytes(4).toString('hex')}`
       const credentials: Credentials = {
@@ -696,6 +693,54 @@ export async function createVigil(deps: VigilDeps): Promise<Vigil & { internals:
       if (!started) watcher.start()
       await watcher.pollNow()
       emitStatus()
+      return accountView(accounts.get(accountId)!)
+    },
+    'accounts.update': async ({ accountId, pollSeconds, deadManSeconds }) => {
+      const account = requireAccount(accountId)
+      const watcher = watchers.get(accountId)
+      const options = { ...account.options }
+      if (deadManSeconds !== undefined) {
+        if (deadManSeconds > 0) {
+          const supported = capabilitiesOf(account).find((c) => c.id === 'deadMan')?.supported
+          if (!supported || !watcher?.connectorRef.heartbeat) {
+            throw new ApiFailure(
+              'bad-request',
+              `${account.exchange} has no dead-man timer Vigil can use`,
+              'deadManSeconds'
+            )
+          }
+          const interval = pollSeconds ?? account.pollSeconds
+          if (deadManSeconds < interval * 3) {
+            throw new ApiFailure(
+              'bad-request',
+              `the timeout must be at least three poll intervals (${interval * 3} s), or one slow poll cancels every order`,
+              'deadManSeconds'
+            )
+          }
+          // Arm it now so a refusal (e.g. OKX allows 10–120 s) reaches the trader at once.
+          try {
+            await watcher.connectorRef.heartbeat(deadManSeconds)
+          } catch (error) {
+            throw new ApiFailure(
+              'bad-request',
+              `${account.exchange} refused the dead-man timer: ${(error as Error).message}`,
+              'deadManSeconds'
+            )
+          }
+          options.deadManSeconds = deadManSeconds
+        } else {
+          await watcher?.disarm()
+          delete options.deadManSeconds
+        }
+      }
+      accounts.update(accountId, { options, ...(pollSeconds !== undefined ? { pollSeconds } : {}) })
+      audit.append({
+        at: clock.now(),
+        actor: 'user',
+        action: 'account.update',
+        accountId,
+        detail: { pollSeconds, deadManSeconds }
+      })
       return accountView(accounts.get(accountId)!)
     },
     'accounts.remove': async ({ accountId }) => {
@@ -1035,6 +1080,7 @@ export async function createVigil(deps: VigilDeps): Promise<Vigil & { internals:
       started = false
       response.dispose()
       await Promise.all([...watchers.values()].map((w) => w.stop()))
+      await Promise.all([...watchers.values()].map((w) => w.disarm()))
       await Promise.all([...watchers.values()].map((w) => w.connectorRef.close().catch(() => {})))
       watchers.clear()
       db.close()

@@ -233,8 +233,40 @@ export class AccountWatcher {
     })
     if (result.errors.length) this.noteFailure(current, result)
     else this.noteSuccess(current, now)
+    await this.beat(current)
     this.hooks.onPolled(this.account, result)
     this.firstPoll()
+  }
+
+  /** Re-arms the exchange's dead-man timer after each poll, when the trader turned it on. */
+  private async beat(account: AccountRecord): Promise<void> {
+    const seconds = account.options.deadManSeconds
+    if (!seconds || !this.connector.heartbeat || account.status === 'paused') return
+    try {
+      await this.connector.heartbeat(seconds)
+    } catch (error) {
+      this.logger.warn('dead-man heartbeat failed', {
+        account: account.id,
+        reason: (error as Error).message
+      })
+      this.accounts.update(account.id, {
+        lastError: `dead-man heartbeat: ${(error as Error).message}`
+      })
+    }
+  }
+
+  /** Turns the dead-man timer off (a graceful stop must not make the exchange cancel everything). */
+  async disarm(): Promise<void> {
+    const account = this.accounts.get(this.accountId)
+    if (!account?.options.deadManSeconds || !this.connector.heartbeat) return
+    await this.connector
+      .heartbeat(0)
+      .catch((error: unknown) =>
+        this.logger.warn('could not disarm the dead-man timer', {
+          account: this.accountId,
+          reason: (error as Error).message
+        })
+      )
   }
 
   private mergeCursors(accountId: string, before: Cursors, after: Cursors): void {

@@ -128,6 +128,11 @@ export interface Connector {
     keyIds: string[]
   ): Promise<{ disabled: string[]; failed: { keyId: string; error: string }[] }>
   killSwitch(options: KillSwitchOptions): Promise<KillSwitchAccountResult>
+  /**
+   * Dead-man heartbeat where the exchange has one (cancel-all-after): every call re-arms a timer
+   * after which the exchange cancels all orders; 0 disarms it. Absent when unsupported.
+   */
+  heartbeat?(timeoutSeconds: number): Promise<unknown>
   close(): Promise<void>
 }
 

@@ -1825,6 +1825,13 @@ class GenericCcxtConnector implements GenericConnector {
       : { armed: false, detail: `${this.name}'s dead-man timer is off` }
   }
 
+  /** The Connector's heartbeat: arms (or with 0 disarms) the exchange's dead-man timer; throws when it cannot. */
+  async heartbeat(timeoutSeconds: number): Promise<void> {
+    const r = await this.deadMan(timeoutSeconds * 1000)
+    if (timeoutSeconds > 0 && !r.armed)
+      throw new ExchangeFault('unsupported', r.detail, 'heartbeat')
+  }
+
   async close(): Promise<void> {
     const close = (this.ccxt as { close?: () => Promise<void> }).close
     if (typeof close === 'function') await close.call(this.ccxt).catch(() => {})

@@ -24,6 +24,8 @@ export interface AccountOptions {
   backfilledAt?: number
   /** Whether the key needs a passphrase stored with it. */
   hasPassword?: boolean
+  /** Dead-man heartbeat timeout in seconds (exchange cancels all orders if Vigil goes silent). */
+  deadManSeconds?: number
 }
 
 interface AccountRow {
