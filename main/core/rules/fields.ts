@@ -110,6 +110,14 @@ const DERIVED: Record<
     return deviceFamily(typeof d.userAgent === 'string' ? d.userAgent : null)
   },
   hour: (e) => new Date(e.ts).getUTCHours(),
+  /** "market buy order", "sell fill", "withdrawal": what a money event was, for explanations. */
+  action(e, d) {
+    const words = (...w: unknown[]) =>
+      w.filter((x): x is string => typeof x === 'string' && x !== '').join(' ')
+    if (e.kind === 'order') return words(d.type, d.side, 'order')
+    if (e.kind === 'fill') return words(d.side, 'fill')
+    return e.kind
+  },
   /** 'successful' / 'failed' for logins, from the type, for explanations. */
   outcome: (e) =>
     e.type.endsWith('.success') ? 'successful' : e.type.endsWith('.failure') ? 'failed' : null,
