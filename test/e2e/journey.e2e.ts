@@ -170,7 +170,9 @@ test('journey: wizard → backfill → fire drill → this is me → kill switch
   await shot(page, testInfo, 'journey-11-alert-detail')
 
   // "This is me": the IP of the newest evidence, for this rule.
-  const card = detail.getByTestId('alert-card').first()
+  // By id: alerts still arriving for this incident may reorder the cards.
+  const alertId = await detail.getByTestId('alert-card').first().getAttribute('data-id')
+  const card = detail.locator(`[data-testid="alert-card"][data-id="${alertId}"]`)
   await card.getByTestId('this-is-me').click()
   const dialog = page.getByRole('dialog')
   await expect(dialog.getByTestId('this-is-me-fields')).toContainText('IP address')

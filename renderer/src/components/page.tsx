@@ -14,16 +14,19 @@ export function Card({
   children,
   className,
   actions,
-  testId
+  testId,
+  dataId
 }: {
   title?: ReactNode
   children: ReactNode
   className?: string
   actions?: ReactNode
   testId?: string
+  /** Names what the card shows (an alert id), so tests find the same card after a reload. */
+  dataId?: string
 }) {
   return (
-    <section className={`card ${className ?? ''}`} data-testid={testId}>
+    <section className={`card ${className ?? ''}`} data-testid={testId} data-id={dataId}>
       {title || actions ? (
         <div className="card-head">
           {title ? <h2>{title}</h2> : <span />}

@@ -8,7 +8,11 @@ import { useQuery, type Query } from './use-query'
 /** Accounts, reloaded whenever main says an account or the status changed. */
 export function useAccounts(): Query<AccountView[]> {
   const { revisions } = useLive()
-  return useQuery((api) => api.call('accounts.list', {}), `accounts:${revisions.accounts}`)
+  return useQuery(
+    (api) => api.call('accounts.list', {}),
+    `accounts:${revisions.accounts}`,
+    'accounts'
+  )
 }
 
 /** A label for an account id that reads well in lists: "Deribit · Main desk". */

@@ -14,6 +14,7 @@ export interface Query<T> {
 
 interface Settled<T> {
   key: string
+  group: string
   request: string
   data: T | undefined
   error: ApiCallError | null
@@ -22,12 +23,21 @@ interface Settled<T> {
 /**
  * Loads once per `key` change and on reload(). Keeps the previous data of the same key while
  * reloading so live refreshes do not flash empty screens, and drops answers that arrive after a newer request.
+ *
+ * `group` names what the data is about when the key also carries a revision counter
+ * (`incident:i1` for `incident:i1:7`): a new revision keeps showing the data it replaces until
+ * it arrives, so a live update neither blanks the screen nor unmounts what the trader is using.
  */
-export function useQuery<T>(load: (api: Client) => Promise<T>, key: string): Query<T> {
+export function useQuery<T>(
+  load: (api: Client) => Promise<T>,
+  key: string,
+  group: string = key
+): Query<T> {
   const api = useApi()
   const [nonce, setNonce] = useState(0)
   const [settled, setSettled] = useState<Settled<T>>({
     key: '',
+    group: '',
     request: '',
     data: undefined,
     error: null
@@ -42,14 +52,15 @@ export function useQuery<T>(load: (api: Client) => Promise<T>, key: string): Que
     let current = true
     loadRef.current(api).then(
       (value) => {
-        if (current) setSettled({ key, request, data: value, error: null })
+        if (current) setSettled({ key, group, request, data: value, error: null })
       },
       (err: unknown) => {
         if (current) {
           setSettled((prev) => ({
             key,
+            group,
             request,
-            data: prev.key === key ? prev.data : undefined,
+            data: prev.group === group ? prev.data : undefined,
             error: toApiCallError(err)
           }))
         }
@@ -58,13 +69,14 @@ export function useQuery<T>(load: (api: Client) => Promise<T>, key: string): Que
     return () => {
       current = false
     }
-  }, [api, key, request])
+  }, [api, key, group, request])
 
   const reload = useCallback(() => setNonce((n) => n + 1), [])
+  const same = settled.key === key || (settled.group !== '' && settled.group === group)
   return {
-    // Another key's data would show the wrong incident or filter while the new one loads.
-    data: settled.key === key ? settled.data : undefined,
-    error: settled.key === key ? settled.error : null,
+    // Another group's data would show the wrong incident or filter while the new one loads.
+    data: same ? settled.data : undefined,
+    error: same ? settled.error : null,
     loading: settled.request !== request,
     reload
   }

@@ -30,7 +30,8 @@ export function AlertsPage({ incidentId }: { incidentId?: string }) {
   const [openOnly, setOpenOnly] = useState(false)
   const incidents = useQuery(
     (api) => api.call('incidents.list', { scope, limit: 500 }),
-    `incidents:${scope}:${revisions.incidents}`
+    `incidents:${scope}:${revisions.incidents}`,
+    `incidents:${scope}`
   )
   const list = (incidents.data ?? []).filter(
     (i) => !openOnly || i.status === 'open' || i.status === 'acknowledged'
@@ -117,7 +118,8 @@ function IncidentDetail({ incidentId }: { incidentId: string }) {
   const accounts = useAccounts()
   const detail = useQuery(
     (client) => client.call('incidents.get', { incidentId }),
-    `incident:${incidentId}:${revisions.incidents}`
+    `incident:${incidentId}:${revisions.incidents}`,
+    `incident:${incidentId}`
   )
   const [ackError, setAckError] = useState<ApiCallError | null>(null)
   const [reportError, setReportError] = useState<ApiCallError | null>(null)
@@ -241,6 +243,7 @@ function AlertCard({ alert, onChanged }: { alert: AlertView; onChanged: () => vo
         </>
       }
       testId="alert-card"
+      dataId={alert.id}
     >
       <p className="muted small">
         <code>{alert.rule}</code> · {formatTime(alert.at, i18n.language)}

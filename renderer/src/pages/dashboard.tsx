@@ -22,7 +22,8 @@ export function DashboardPage() {
   const accounts = useAccounts()
   const incidents = useQuery(
     (api) => api.call('incidents.list', { scope: 'live', limit: 50 }),
-    `incidents:${revisions.incidents}`
+    `incidents:${revisions.incidents}`,
+    'incidents'
   )
   const now = useNow(5000)
   // Contained incidents stay in view: the morning after, they are what the trader reads first.

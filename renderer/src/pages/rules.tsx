@@ -292,7 +292,8 @@ function ExceptionsCard() {
   const accounts = useAccounts()
   const list = useQuery(
     (client) => client.call('exceptions.list', {}),
-    `exceptions:${revisions.incidents}`
+    `exceptions:${revisions.incidents}`,
+    'exceptions'
   )
   const [error, setError] = useState<ApiCallError | null>(null)
 

@@ -34,6 +34,7 @@ export function makeAccount(overrides: Partial<AccountView> = {}): AccountView {
     lastError: null,
     createdAt: NOW - 86_400_000 * 30,
     pollSeconds: 5,
+    deadManSeconds: null,
     capabilities: [
       { id: 'loginHistory', supported: true, note: 'Deribit publishes its access log.' },
       { id: 'revokeKey', supported: true, note: 'Keys can be disabled over the API.' },
@@ -273,6 +274,17 @@ export function createFakeVigil(seed: Partial<FakeVigil['state']> = {}): FakeVig
         ...account,
         status: 'watching',
         keyHint: (apiKey ?? 'SIM1').slice(-4)
+      }
+      state.accounts = state.accounts.map((a) => (a.id === accountId ? next : a))
+      return next
+    },
+    'accounts.update': ({ accountId, pollSeconds, deadManSeconds }) => {
+      const account = state.accounts.find((a) => a.id === accountId)
+      if (!account) throw { code: 'not-found', message: `no account ${accountId}` }
+      const next: AccountView = {
+        ...account,
+        ...(pollSeconds !== undefined ? { pollSeconds } : {}),
+        ...(deadManSeconds !== undefined ? { deadManSeconds: deadManSeconds || null } : {})
       }
       state.accounts = state.accounts.map((a) => (a.id === accountId ? next : a))
       return next
