@@ -277,6 +277,10 @@ class BybitConnector implements Connector {
   /** Streams the key may not read (permission refused), until this time. */
   private readonly refusedUntil = new Map<string, number>()
   private lastOrdersConfirmed: number | null = null
+  /** The cursors as last handed to the core, for a final read before the key is deleted. */
+  private lastCursors: Cursors = {}
+  /** What that final read found, delivered by the next poll. */
+  private finalSweep: PollResult | null = null
   /** Derivative order events → `<category>:<symbol>`, to fill in leverage read later in the run. */
   private readonly leverageKeys = new WeakMap<NewEvent, string>()
   /** Earliest real time the next call to each endpoint may go out. */
@@ -523,12 +527,19 @@ class BybitConnector implements Connector {
     // first can: entries created before the account was added are not new.
     start('addresses', encodeSnapshot({ kind: 'since', ts: now }))
     options.onProgress?.(1, `Read ${result.events.length} past events from Bybit`)
+    this.lastCursors = { ...result.cursors }
     return result
   }
 
   async poll(cursors: Cursors): Promise<PollResult> {
     const now = this.clock.now()
-    if (this.revoked) return this.revokedResult()
+    if (this.revoked) {
+      // The last read before the key was deleted is delivered once, then nothing more can come.
+      const sweep = this.finalSweep
+      this.finalSweep = null
+      const blind = this.revokedResult()
+      return sweep ? { ...sweep, keys: [], errors: [...sweep.errors, ...blind.errors] } : blind
+    }
     await this.ensureMarkets(now)
     const slowEvery = this.options.slowEveryMs ?? 5000
     const slowDue = this.slowAt === null || now - this.slowAt >= slowEvery
@@ -544,6 +555,7 @@ class BybitConnector implements Connector {
     }
     const result = await this.run(ctx, this.scopes())
     if (slowDue && !ctx.halt) this.slowAt = now
+    this.lastCursors = { ...this.lastCursors, ...cursors, ...result.cursors }
     return result
   }
 
@@ -1597,6 +1609,18 @@ class BybitConnector implements Connector {
       )
     } else if (info) {
       const keyId = info.snapshot.keyId
+      // A last look before going blind: whatever happened since the last poll (a withdrawal
+      // under way while the kill switch ran) is still recorded, and delivered by the next poll.
+      if (Object.keys(this.lastCursors).length > 0) {
+        const sweep = await this.poll(this.lastCursors)
+        this.finalSweep = sweep
+        step(
+          'final-read',
+          sweep.errors.length === 0,
+          1,
+          `Read the account once more before deleting the key: ${plural(sweep.events.length, 'new event')}`
+        )
+      }
       const del = await this.retry(
         async () =>
           parseKeyChange(
@@ -1661,6 +1685,9 @@ class BybitConnector implements Connector {
         }
       }
     }
+
+    // Still watching: the next poll reads from the core's cursors; the sweep is not needed.
+    if (keyDone !== 'revoked') this.finalSweep = null
 
     // 3. Report what is done and what remains, in words the trader can act on.
     // Unconfirmed counts report the last known number, not zero: better to over-state what is left.

@@ -401,6 +401,18 @@ describe('Bybit connector against the simulator (posture-bybit)', () => {
     ex.urls.api = rewriteApiUrls(ex.urls.api, sim.endpointFor('bybit'))
     await ex.createOrder('BTC/USDT', 'limit', 'buy', 0.01, 40000, { triggerPrice: 41000 })
     await ex.createOrder('BTC/USDT', 'limit', 'buy', 0.01, 40000)
+    // A withdrawal under way while the kill switch runs (no poll saw it yet).
+    clock.advance(1000)
+    const late = sim.world.withdraw(
+      sim.world.account('by'),
+      {
+        currency: 'USDT',
+        amount: 33,
+        address: 'TXattacker0000000000000000000000000',
+        network: 'TRC20'
+      },
+      clock.now()
+    )
     const before = sim.openOrders('by')
     expect(before).toBeGreaterThanOrEqual(6)
     const steps: string[] = []
@@ -419,6 +431,7 @@ describe('Bybit connector against the simulator (posture-bybit)', () => {
       'cancel-all spot StopOrder',
       'cancel-all linear:USDT',
       'read-back-orders',
+      'final-read',
       'delete-key'
     ])
     const self = sim.keys('by').find((k) => k.self)!
@@ -437,12 +450,24 @@ describe('Bybit connector against the simulator (posture-bybit)', () => {
     const again = await connector.killSwitch({ includeGuardianKey: false })
     expect(again).toMatchObject({ key: 'revoked', contained: true, ordersRemaining: 0, errors: [] })
     expect(sim.requests.count({ account: 'by' })).toBe(calls)
-    // Polling says why it is blind, reports the key gone, and calls nothing.
+    // The next poll delivers the last read made before the delete, says why it is blind from
+    // now on, reports the key gone, and calls nothing.
     clock.advance(1000)
     const after = await poll()
+    expect(
+      after.events.filter((e) => e.kind === 'withdrawal').map((e) => [e.type, e.exchangeRecordId])
+    ).toEqual([['withdrawal.new', String(late.id)]])
+    // The two orders placed above, and their cancellation by the kill switch.
+    expect(after.events.filter((e) => e.type === 'order.new')).toHaveLength(2)
+    expect(after.events.filter((e) => e.type === 'order.updated').length).toBeGreaterThanOrEqual(2)
     expect(after.keys).toEqual([])
     expect(after.errors[0]!.fault.category).toBe('auth')
     expect(after.errors[0]!.fault.message).toMatch(/deleted its own API key/)
+    expect(sim.requests.count({ account: 'by' })).toBe(calls)
+    clock.advance(1000)
+    const later = await poll()
+    expect(later.events).toEqual([])
+    expect(later.keys).toEqual([])
     expect(sim.requests.count({ account: 'by' })).toBe(calls)
   }, 60_000)
 
