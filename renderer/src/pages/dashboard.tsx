@@ -168,6 +168,7 @@ function FireDrill() {
   const { t } = useTranslation()
   const api = useApi()
   const demo = useDemoInfo()
+  const accounts = useAccounts()
   const [running, setRunning] = useState<string | null>(null)
   const [played, setPlayed] = useState<{ id: string; n: number } | null>(null)
   const [error, setError] = useState<ApiCallError | null>(null)
@@ -191,8 +192,8 @@ function FireDrill() {
   return (
     <Card title={t('fireDrill.title')} className="fire-drill" testId="fire-drill">
       <p className="small muted">{t('fireDrill.explain')}</p>
-      {demo.data.spare ? (
-        <p className="small">
+      {demo.data.spare && !accounts.data?.some((a) => a.label === demo.data?.spare?.label) ? (
+        <p className="small" data-testid="fire-drill-spare-hint">
           {t('fireDrill.spareHint', { label: demo.data.spare.label })}{' '}
           <a href={href('accounts')}>{t('fireDrill.addSpare')}</a>
         </p>

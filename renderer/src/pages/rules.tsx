@@ -313,12 +313,11 @@ function ExceptionsCard() {
       <ErrorNote error={list.error ?? error} />
       {list.data?.length === 0 ? <p className="muted small">{t('exceptions.none')}</p> : null}
       {list.data?.length ? (
-        <table className="table compact">
+        <table className="table compact exceptions-table">
           <thead>
             <tr>
               <th>{t('exceptions.what')}</th>
-              <th>{t('exceptions.rule')}</th>
-              <th>{t('exceptions.account')}</th>
+              <th>{t('exceptions.scope')}</th>
               <th>{t('exceptions.added')}</th>
               <th>
                 <span className="sr-only">{t('common.actions')}</span>
@@ -335,12 +334,12 @@ function ExceptionsCard() {
                   <code className="break">{x.value}</code>
                 </td>
                 <td className="small">
-                  {x.ruleId ? <code>{x.ruleId}</code> : t('exceptions.allRules')}
-                </td>
-                <td className="small">
-                  {x.accountId
-                    ? accountName(accounts.data, x.accountId)
-                    : t('exceptions.allAccounts')}
+                  <div>{x.ruleId ? <code>{x.ruleId}</code> : t('exceptions.allRules')}</div>
+                  <div className="muted">
+                    {x.accountId
+                      ? accountName(accounts.data, x.accountId)
+                      : t('exceptions.allAccounts')}
+                  </div>
                 </td>
                 <td className="small nowrap">{formatTime(x.createdAt, i18n.language)}</td>
                 <td className="right">
@@ -388,8 +387,7 @@ function SilencesCard() {
         <table className="table compact">
           <thead>
             <tr>
-              <th>{t('exceptions.rule')}</th>
-              <th>{t('exceptions.account')}</th>
+              <th>{t('exceptions.scope')}</th>
               <th>{t('silences.until')}</th>
               <th>
                 <span className="sr-only">{t('common.actions')}</span>
@@ -400,12 +398,12 @@ function SilencesCard() {
             {list.data.map((s) => (
               <tr key={s.id} data-testid="silence-row">
                 <td className="small">
-                  {s.ruleId ? <code>{s.ruleId}</code> : t('exceptions.allRules')}
-                </td>
-                <td className="small">
-                  {s.accountId
-                    ? accountName(accounts.data, s.accountId)
-                    : t('exceptions.allAccounts')}
+                  <div>{s.ruleId ? <code>{s.ruleId}</code> : t('exceptions.allRules')}</div>
+                  <div className="muted">
+                    {s.accountId
+                      ? accountName(accounts.data, s.accountId)
+                      : t('exceptions.allAccounts')}
+                  </div>
                 </td>
                 <td className="small nowrap">{formatTime(s.until, i18n.language)}</td>
                 <td className="right">

@@ -129,4 +129,31 @@ describe('overview', () => {
     fake.emit('account', fake.state.accounts[0])
     await waitFor(() => expect(screen.getByTestId('account-status').textContent).toBe('Contained'))
   })
+
+  it('in demo mode offers the fire drills and starts one', async () => {
+    const fake = createFakeVigil({
+      status: makeStatus({ demo: true }),
+      demo: {
+        demo: true,
+        spare: { exchange: 'deribit', label: 'Spare deribit (simulated)' },
+        attacks: [{ id: 'takeover-spare', title: 'Account takeover on the spare account' }]
+      }
+    })
+    renderApp(fake)
+    const drill = await screen.findByTestId('fire-drill')
+    expect(within(drill).getByText('Account takeover on the spare account')).toBeTruthy()
+    // The spare account is not added yet: the card says where to add it.
+    await within(drill).findByTestId('fire-drill-spare-hint')
+    fireEvent.click(within(drill).getByTestId('fire-drill-takeover-spare'))
+    expect((await within(drill).findByTestId('fire-drill-played')).textContent).toContain(
+      '6 attack steps'
+    )
+    expect(fake.callsOf('demo.attack')).toEqual([{ attack: 'takeover-spare' }])
+  })
+
+  it('shows no fire drill outside demo mode', async () => {
+    renderApp(createFakeVigil())
+    await screen.findByTestId('kill-switch-all')
+    expect(screen.queryByTestId('fire-drill')).toBeNull()
+  })
 })

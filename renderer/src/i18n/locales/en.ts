@@ -528,12 +528,11 @@ export const en = {
     other: 'security changes: {{n}}'
   },
   exceptions: {
+    scope: 'Applies to',
     title: 'Exceptions (“this is me”)',
     explain: 'Values you marked as yours; the rules do not alert on them.',
     none: 'No exceptions. Mark one from an alert with “This is me”.',
     what: 'Value',
-    rule: 'Rule',
-    account: 'Account',
     added: 'Added',
     allRules: 'All rules',
     allAccounts: 'All accounts',

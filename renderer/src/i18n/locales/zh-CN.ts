@@ -511,12 +511,11 @@ export const zhCN: Translations = {
     other: '安全设置变更：{{n}}'
   },
   exceptions: {
+    scope: '适用范围',
     title: '例外（“这是我”）',
     explain: '你标记为本人的值；规则不会因它们告警。',
     none: '没有例外。可在告警中点击“这是我本人”添加。',
     what: '值',
-    rule: '规则',
-    account: '账户',
     added: '添加时间',
     allRules: '所有规则',
     allAccounts: '所有账户',

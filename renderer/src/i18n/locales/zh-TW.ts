@@ -511,12 +511,11 @@ export const zhTW: Translations = {
     other: '安全設定變更：{{n}}'
   },
   exceptions: {
+    scope: '適用範圍',
     title: '例外（「這是我」）',
     explain: '你標記為本人的值；規則不會因它們發出警示。',
     none: '沒有例外。可在警示中點選「這是我本人」新增。',
     what: '值',
-    rule: '規則',
-    account: '帳戶',
     added: '新增時間',
     allRules: '所有規則',
     allAccounts: '所有帳戶',
