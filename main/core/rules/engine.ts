@@ -34,6 +34,11 @@ export interface RuleEngineOptions {
   enricher?: Enricher
   /** User settings per rule: enabled, level, params, and per-account enabled / params. */
   overrides?: RuleOverrides
+  /**
+   * Return repeats of an already reported situation too, marked `duplicate`, so the caller can add
+   * their events to the existing alert's evidence (the core does; tests of single rules do not).
+   */
+  reportDuplicates?: boolean
   /** Called when one rule throws on one event; the other rules still run. */
   onError?: (ruleId: string, event: StoredEvent, error: Error) => void
 }
@@ -238,7 +243,10 @@ export function createRuleEngine(options: RuleEngineOptions): VigilRuleEngine {
         const draft = evaluator(rule, current, env)
         if (!draft) continue
         const dedupKey = `${rule.id}:${event.accountId}:${ruleDedup(rule, current) ?? draft.dedup}`
-        if (!firstTime(dedupKey)) continue
+        // A repeat of a situation already reported is still returned, marked, so the core can add
+        // its events to the existing alert's evidence instead of losing them.
+        const duplicate = !firstTime(dedupKey)
+        if (duplicate && !options.reportDuplicates) continue
         const evidence = [...new Map(draft.evidence.map((e) => [e.id, e])).values()].sort(
           (a, b) => a.ts - b.ts || a.id - b.id
         )
@@ -271,7 +279,8 @@ export function createRuleEngine(options: RuleEngineOptions): VigilRuleEngine {
           evidence: evidence.map((e) => e.id),
           dedupKey,
           eventTs: event.ts,
-          suggestKillSwitch: rule.doc.action === 'suggest-kill-switch'
+          suggestKillSwitch: rule.doc.action === 'suggest-kill-switch',
+          ...(duplicate ? { duplicate: true } : {})
         })
       } catch (error) {
         options.onError?.(rule.id, event, error as Error)

@@ -24,6 +24,11 @@ export interface Finding {
   eventTs: number
   /** Whether the rule suggests the kill-switch (rule `action: suggest-kill-switch`). */
   suggestKillSwitch: boolean
+  /**
+   * The same situation (dedup key) was already reported: the core adds this finding's evidence to
+   * the existing alert rather than raising a new one.
+   */
+  duplicate?: boolean
 }
 
 export interface EvaluateContext {

@@ -214,16 +214,17 @@ const rate: Method = (rule, view, env) => {
   const sigma = numberSetting(spec, 'sigma') as number
   const factor = numberSetting(spec, 'maxFactor', 0) as number
   const floor = numberSetting(spec, 'minValue', 0) as number
-  const limit = Math.max(stats.mean + sigma * stats.sd, factor * stats.max, floor)
+  const limit = Math.max(stats.mean + sigma * stats.sd, factor * stats.max)
+  const over = (n: number) => n > limit && n >= floor
   // Fire on the event that crosses the limit, once per burst.
-  if (!(count > limit && count - 1 <= limit)) return null
+  if (!over(count) || over(count - 1)) return null
   const now = recent(rule, env, event, event.ts - bucket, rule.condition)
   return {
     evidence: now.map((v) => v.event),
     reasoning: {
       observed: now.length,
       bucketMinutes: bucket / 60_000,
-      threshold: { gt: round(limit, 2) },
+      threshold: { gt: round(limit, 2), gte: floor },
       baseline: {
         mean: round(stats.mean, 4),
         stdev: round(stats.sd, 4),
@@ -273,15 +274,16 @@ const acceleration: Method = (rule, view, env) => {
   const a = c[0]! - 2 * c[1]! + c[2]!
   const sigma = numberSetting(spec, 'sigma') as number
   const floor = numberSetting(spec, 'minValue', 0) as number
-  const limit = Math.max(stats.mean + sigma * stats.sd, floor)
-  if (!(a > limit && a - 1 <= limit)) return null
+  const limit = stats.mean + sigma * stats.sd
+  const over = (x: number) => x > limit && x >= floor
+  if (!over(a) || over(a - 1)) return null
   return {
     evidence: recent(rule, env, event, event.ts - bucket, rule.condition).map((v) => v.event),
     reasoning: {
       observed: a,
       perBucket: { now: c[0], before: c[1], beforeThat: c[2] },
       bucketMinutes: bucket / 60_000,
-      threshold: { gt: round(limit, 2) },
+      threshold: { gt: round(limit, 2), gte: floor },
       baseline: {
         mean: round(stats.mean, 4),
         stdev: round(stats.sd, 4),
