@@ -70,7 +70,23 @@ export class Incidents {
   record(finding: Finding, at: number, scope: 'live' | 'history'): RecordedAlert | null {
     return this.db.transaction((): RecordedAlert | null => {
       const dedupKey = `${scope}:${finding.accountId}:${finding.dedupKey}`
-      if (this.db.prepare('SELECT 1 FROM alerts WHERE dedup_key = ?').get(dedupKey)) return null
+      const existing = this.db
+        .prepare('SELECT id, incident_id FROM alerts WHERE dedup_key = ?')
+        .get(dedupKey) as { id: string; incident_id: string } | undefined
+      if (existing) {
+        // The same situation again: its events join the alert's evidence (nothing is lost, nothing re-notified).
+        const link = this.db.prepare(
+          'INSERT OR IGNORE INTO alert_evidence (alert_id, event_id) VALUES (?, ?)'
+        )
+        let added = 0
+        for (const eventId of finding.evidence) added += link.run(existing.id, eventId).changes
+        if (added > 0) {
+          this.db
+            .prepare('UPDATE incidents SET updated_at = max(updated_at, ?) WHERE id = ?')
+            .run(scope === 'live' ? at : finding.eventTs, existing.incident_id)
+        }
+        return null
+      }
       const open = this.db
         .prepare(
           `SELECT * FROM incidents WHERE account_id = ? AND family = ? AND scope = ? AND status != 'resolved'

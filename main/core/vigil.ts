@@ -109,7 +109,8 @@ export async function createVigil(deps: VigilDeps): Promise<Vigil & { internals:
     db,
     rulesDir: deps.rulesDir,
     enricher,
-    overrides: settings.ruleOverrides()
+    overrides: settings.ruleOverrides(),
+    reportDuplicates: true
   })
   const killSwitch = new KillSwitch(db, audit, clock, logger)
   const silences = new Silences(db)

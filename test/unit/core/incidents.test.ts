@@ -75,6 +75,64 @@ describe('Incidents', () => {
     expect(later.incident.id).not.toBe(first.incident.id)
   })
 
+  it('adds the events of a repeated situation to the existing alert instead of dropping them', () => {
+    const db = openDatabase(':memory:')
+    db.prepare(
+      "INSERT INTO accounts (id, exchange, label, key_hint, created_at) VALUES ('acc', 'okx', 'x', 'abcd', 0)"
+    ).run()
+    const ids = ['1', '2', '3'].map(
+      (r) =>
+        (
+          db
+            .prepare(
+              "INSERT INTO events (account_id, kind, type, record_id, ts, observed_at, origin, data) VALUES ('acc', 'order', 'order.new', ?, 1, 1, 'live', '{}') RETURNING id"
+            )
+            .get(r) as { id: number }
+        ).id
+    )
+    const incidents = new Incidents(db)
+    const first = incidents.record(
+      finding({
+        ruleId: 'trade.off_market_price',
+        family: 'trade',
+        dedupKey: 'sym',
+        evidence: [ids[0]!]
+      }),
+      1000,
+      'live'
+    )!
+    expect(
+      incidents.record(
+        finding({
+          ruleId: 'trade.off_market_price',
+          family: 'trade',
+          dedupKey: 'sym',
+          evidence: [ids[1]!],
+          duplicate: true
+        }),
+        2000,
+        'live'
+      )
+    ).toBeNull()
+    expect(
+      incidents.record(
+        finding({
+          ruleId: 'trade.off_market_price',
+          family: 'trade',
+          dedupKey: 'sym',
+          evidence: [ids[1]!, ids[2]!],
+          duplicate: true
+        }),
+        3000,
+        'live'
+      )
+    ).toBeNull()
+    const [alert] = incidents.alertsOf(first.incident.id)
+    expect(alert!.evidence.map((e) => e.exchangeRecordId)).toEqual(['1', '2', '3'])
+    expect(incidents.alertsOf(first.incident.id)).toHaveLength(1)
+    expect(incidents.getIncident(first.incident.id)!.updatedAt).toBe(3000)
+  })
+
   it('keeps past findings from the retro-scan apart from live incidents', () => {
     const incidents = new Incidents(openDatabase(':memory:'))
     incidents.record(finding(), 10_000, 'history')
