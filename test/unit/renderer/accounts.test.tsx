@@ -37,6 +37,8 @@ describe('add-key wizard', () => {
   it('never prefills the secret and masks it', async () => {
     renderApp(createFakeVigil(), { hash: '#/accounts' })
     await toKeyStep('Deribit')
+    // Keyboard and screen-reader users land on the new step, not back at the top of the page.
+    expect(document.activeElement?.textContent).toBe('Enter the Deribit API key')
     const secret = screen.getByTestId('secret-input') as HTMLInputElement
     expect(secret.type).toBe('password')
     expect(secret.value).toBe('')
