@@ -11,6 +11,7 @@ import type { NewEvent } from '../../../../main/core/model'
 import { createRuleEngine, type RuleEngineOptions } from '../../../../main/core/rules/engine'
 import { capabilities } from '../../../../main/core/rules/fields'
 import { History } from '../../../../main/core/rules/history'
+import type { Finding } from '../../../../main/core/rules/types'
 import {
   BlockResults,
   compileBlock,
@@ -269,6 +270,39 @@ describe('exceptions ("this is me")', () => {
     addException(db, 'x1', 'ip', '45.155.205.17', null, 'a2')
     const fired = [0, 1, 2, 3, 4].flatMap((i) => push(failure('a1', T0 + i * MIN)))
     expect(fired.some((f) => f.ruleId === 'login.failed_burst')).toBe(true)
+  })
+})
+
+describe('repeats of a reported situation', () => {
+  const offMarket = (ts: number): Omit<NewEvent, 'exchangeRecordId'> => ({
+    accountId: 'a1',
+    kind: 'fill',
+    type: 'fill.new',
+    ts,
+    data: {
+      tradeId: `t${ts}`,
+      symbol: 'DMG/USDT',
+      side: 'buy',
+      amount: 1,
+      price: 0.09,
+      marketPrice: 0.05
+    }
+  })
+
+  it('are dropped by default and returned marked with reportDuplicates', () => {
+    const quiet = setup()
+    const loud = setup({ reportDuplicates: true })
+    const rule = (fs: { ruleId: string }[]) =>
+      fs.filter((f) => f.ruleId === 'trade.off_market_price')
+    const a = [0, 1, 2].flatMap((i) => rule(quiet.push(offMarket(T0 + i * 1000))))
+    const b = [0, 1, 2].flatMap((i) => rule(loud.push(offMarket(T0 + i * 1000))))
+    expect(a).toHaveLength(1)
+    expect(b.map((f) => Boolean((f as { duplicate?: boolean }).duplicate))).toEqual([
+      false,
+      true,
+      true
+    ])
+    expect(new Set(b.map((f) => f.dedupKey)).size).toBe(1)
   })
 })
 
