@@ -292,8 +292,7 @@ describe('repeats of a reported situation', () => {
   it('are dropped by default and returned marked with reportDuplicates', () => {
     const quiet = setup()
     const loud = setup({ reportDuplicates: true })
-    const rule = (fs: { ruleId: string }[]) =>
-      fs.filter((f) => f.ruleId === 'trade.off_market_price')
+    const rule = (fs: Finding[]) => fs.filter((f) => f.ruleId === 'trade.off_market_price')
     const a = [0, 1, 2].flatMap((i) => rule(quiet.push(offMarket(T0 + i * 1000))))
     const b = [0, 1, 2].flatMap((i) => rule(loud.push(offMarket(T0 + i * 1000))))
     expect(a).toHaveLength(1)
