@@ -16,6 +16,7 @@ import type { NewEvent } from '../../../../main/core/model'
 import { silentLogger, type Clock } from '../../../../main/core/ports'
 import { loadScenario, type Scenario } from '../../../../main/replay/scenario'
 import { rewriteApiUrls, startSimulator, type Simulator } from '../../../../main/simulator'
+import { bybitRefusals } from '../../../../main/simulator/dialects/bybit'
 
 const SCENARIO = '/work/shared/scenarios/posture-bybit.json'
 const DAY = 86_400_000
@@ -371,12 +372,22 @@ describe('Bybit connector against the simulator (posture-bybit)', () => {
   )
 
   it('an overspending client gets Bybit’s rate-limit answer, classified rate-limit, and recovers', async () => {
-    // Someone else with the same key (same UID) burns the query-api window.
+    // Someone else with the same key (same UID) keeps the query-api window full while we poll.
     const rogue = new ccxt.bybit({ ...sim.credentials('by'), enableRateLimit: false })
     rogue.urls.api = rewriteApiUrls(rogue.urls.api, sim.endpointFor('bybit'))
-    await Promise.allSettled(Array.from({ length: 20 }, () => rogue.privateGetV5UserQueryApi()))
+    const refusedBefore = bybitRefusals(sim.world, 'by')
+    let burning = true
+    const burn = (async () => {
+      // Capped well below the IP limit (600 requests in 5 s), which would ban the whole test.
+      for (let sent = 0; burning && sent < 300; sent += 5)
+        await Promise.allSettled(Array.from({ length: 5 }, () => rogue.privateGetV5UserQueryApi()))
+    })()
+    while (bybitRefusals(sim.world, 'by') === refusedBefore)
+      await new Promise((r) => setTimeout(r, 10))
     clock.advance(1000)
     const limited = await poll()
+    burning = false
+    await burn
     expect(limited.errors[0]).toMatchObject({ stream: 'keys' })
     expect(limited.errors[0]!.fault.category).toBe('rate-limit')
     expect(limited.errors[0]!.fault.retryAfterMs).toBeGreaterThan(0)
@@ -488,6 +499,17 @@ describe('Bybit connector against the simulator (posture-bybit)', () => {
         /https:\/\/www\.bybit\.com\/app\/user\/api-management.*delete/
       )
       expect(sim.keys('trader').every((k) => !k.removed && k.enabled)).toBe(true)
+
+      // Someone deletes the key on the website: Bybit answers 10003, the key list is empty.
+      const key = sim.world.selfKey(sim.world.account('trader'))
+      key.removed = true
+      key.enabled = false
+      clock.advance(1000)
+      const gone = await trader.poll({})
+      expect(gone.keys).toEqual([])
+      expect(gone.errors[0]).toMatchObject({ stream: 'keys' })
+      expect(gone.errors[0]!.fault.category).toBe('auth')
+      expect(gone.errors.every((e) => e.fault.category === 'auth')).toBe(true)
     } finally {
       await trader.close()
     }
