@@ -124,7 +124,7 @@ export async function createVigil(deps: VigilDeps): Promise<Vigil & { internals:
   const bus = new VigilEvents()
   const watchers = new Map<string, AccountWatcher>()
   const backfill = new Map<string, { done: boolean; progress: number; message: string }>()
-  const posture = new Map<string, Finding[]>()
+  const posture = new Map<string, { keyId: string | null; finding: Finding }[]>()
   let pausedUntil: number | null = null
   let started = false
 
@@ -135,14 +135,29 @@ export async function createVigil(deps: VigilDeps): Promise<Vigil & { internals:
   const enrich = (e: NewEvent): NewEvent =>
     e.kind === 'login' ? { ...e, data: enricher.enrichLogin(e.data as LoginData) } : e
 
-  const handleFindings = (findings: Finding[], scope: 'live' | 'history') => {
+  /**
+   * Posture is a standing property of each key, shown on the account, not an incident. Every
+   * event about a key re-judges it from scratch, so a fixed (or removed) key loses its findings.
+   */
+  const judgeKey = (event: StoredEvent) => {
+    if (event.kind !== 'key') return
+    const keyId = (event.data as { keyId?: string }).keyId
+    const list = posture.get(event.accountId)
+    if (keyId && list)
+      posture.set(
+        event.accountId,
+        list.filter((f) => f.keyId !== keyId)
+      )
+  }
+
+  const handleFindings = (findings: Finding[], scope: 'live' | 'history', event?: StoredEvent) => {
     for (const finding of findings) {
       if (finding.ruleId.startsWith('key.posture.')) {
-        // Posture is a standing property of a key, shown on the account, not an incident.
+        const keyId = (event?.data as { keyId?: string } | undefined)?.keyId ?? null
         const list = (posture.get(finding.accountId) ?? []).filter(
-          (f) => f.ruleId !== finding.ruleId || f.dedupKey !== finding.dedupKey
+          (f) => f.finding.ruleId !== finding.ruleId || f.keyId !== keyId
         )
-        posture.set(finding.accountId, [...list, finding])
+        posture.set(finding.accountId, [...list, { keyId, finding }])
         continue
       }
       const recorded = incidents.record(finding, clock.now(), scope)
@@ -161,7 +176,8 @@ export async function createVigil(deps: VigilDeps): Promise<Vigil & { internals:
   const evaluate = (stored: StoredEvent[], scope: 'live' | 'history') => {
     for (const event of stored) {
       try {
-        handleFindings(engine.evaluate(event, { scope }), scope)
+        judgeKey(event)
+        handleFindings(engine.evaluate(event, { scope }), scope, event)
       } catch (error) {
         logger.error('rule evaluation failed', { event: event.id, error: (error as Error).message })
       }
@@ -229,7 +245,8 @@ export async function createVigil(deps: VigilDeps): Promise<Vigil & { internals:
         retroScan: (_account, stored, onProgress) => {
           stored.forEach((event, i) => {
             try {
-              handleFindings(engine.evaluate(event, { scope: 'history' }), 'history')
+              judgeKey(event)
+              handleFindings(engine.evaluate(event, { scope: 'history' }), 'history', event)
             } catch (error) {
               logger.error('retro-scan evaluation failed', {
                 event: event.id,
@@ -249,11 +266,26 @@ export async function createVigil(deps: VigilDeps): Promise<Vigil & { internals:
         onHealth: recordHealth,
         onPolled: () => emitStatus()
       },
-      { pollSecondsOverride: deps.pollSecondsOverride }
+      { pollSecondsOverride: deps.pollSecondsOverride, ...healthThresholds() }
     )
     watchers.set(account.id, watcher)
     if (started) watcher.start()
     return watcher
+  }
+
+  /** The poller's health thresholds come from the guardian rules' (tunable) parameters. */
+  const healthThresholds = () => {
+    const param = (ruleId: string, name: string): number | undefined => {
+      const rule = engine.list().find((r) => r.id === ruleId)
+      const value = rule?.enabled ? rule.params[name] : undefined
+      return typeof value === 'number' && value > 0 ? value : undefined
+    }
+    const minutes = param('guardian.exchange_degraded', 'minutes')
+    return {
+      authFailThreshold: param('key.auth_failing', 'consecutiveErrors'),
+      degradedAfterMs: minutes === undefined ? undefined : minutes * 60_000,
+      stalledAfterIntervals: param('guardian.poll_stalled', 'intervals')
+    }
   }
 
   /** On a contained account, a key that appears (or is re-enabled) is disabled at once. */
@@ -465,7 +497,7 @@ export async function createVigil(deps: VigilDeps): Promise<Vigil & { internals:
         createdAt: k.created_at,
         removedAt: k.removed_at
       })),
-      posture: (posture.get(a.id) ?? []).map((f) => ({
+      posture: (posture.get(a.id) ?? []).map(({ finding: f }) => ({
         rule: f.ruleId,
         level: f.level,
         title: f.title,
