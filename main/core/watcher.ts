@@ -259,14 +259,12 @@ export class AccountWatcher {
   async disarm(): Promise<void> {
     const account = this.accounts.get(this.accountId)
     if (!account?.options.deadManSeconds || !this.connector.heartbeat) return
-    await this.connector
-      .heartbeat(0)
-      .catch((error: unknown) =>
-        this.logger.warn('could not disarm the dead-man timer', {
-          account: this.accountId,
-          reason: (error as Error).message
-        })
-      )
+    await this.connector.heartbeat(0).catch((error: unknown) =>
+      this.logger.warn('could not disarm the dead-man timer', {
+        account: this.accountId,
+        reason: (error as Error).message
+      })
+    )
   }
 
   private mergeCursors(accountId: string, before: Cursors, after: Cursors): void {
