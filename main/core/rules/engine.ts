@@ -11,6 +11,7 @@ import type { Level, StoredEvent } from '../model'
 import { compileRule, resolveParams, type CompiledRule, type ParamValue } from './compile'
 import { Exceptions } from './exceptions'
 import { renderExplanation } from './explain'
+import { findingI18n, loadRuleTranslations, ruleSummaryI18n } from './i18n'
 import { EventView, type FieldContext } from './fields'
 import { History } from './history'
 import { evaluateBaseline } from './kinds/baseline'
@@ -96,6 +97,8 @@ export function createRuleEngine(options: RuleEngineOptions): VigilRuleEngine {
   const history = new History(db)
   const exceptions = new Exceptions(db)
   const loaded = loadRules(options.rulesDir)
+  const i18n = loadRuleTranslations(options.rulesDir)
+  loaded.errors.push(...i18n.errors)
   const fileErrors: RuleLoadError[] = [...loaded.errors]
   let overrideErrors: RuleLoadError[] = []
   let overrides: RuleOverrides = {}
@@ -275,6 +278,7 @@ export function createRuleEngine(options: RuleEngineOptions): VigilRuleEngine {
           family: rule.family,
           title: rule.doc.title,
           explanation: renderExplanation(rule.doc.explanation, reasoning, rule.params, current),
+          ...findingI18n(i18n.translations, rule.id, reasoning, rule.params, current),
           reasoning,
           evidence: evidence.map((e) => e.id),
           dedupKey,
@@ -300,7 +304,8 @@ export function createRuleEngine(options: RuleEngineOptions): VigilRuleEngine {
       enabled: rule.enabled,
       status: entry.doc.status,
       params: { ...(rule.params as Record<string, ParamValue>) },
-      falsepositives: [...entry.doc.falsepositives]
+      falsepositives: [...entry.doc.falsepositives],
+      ...ruleSummaryI18n(i18n.translations, rule.id)
     }
   }
 

@@ -29,6 +29,8 @@ export interface Finding {
    * the existing alert rather than raising a new one.
    */
   duplicate?: boolean
+  /** Title and explanation in Chinese (resources/rules/i18n), rendered with the same values. */
+  i18n?: Record<'zh-CN' | 'zh-TW', { title: string; explanation: string }>
 }
 
 export interface EvaluateContext {
@@ -55,4 +57,8 @@ export interface RuleSummary {
   status: string
   params: Record<string, unknown>
   falsepositives: string[]
+  /** Title, description and false positives in Chinese, where the rule is translated. */
+  i18n?: Partial<
+    Record<'zh-CN' | 'zh-TW', { title: string; description: string; falsepositives?: string[] }>
+  >
 }
