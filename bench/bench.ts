@@ -32,6 +32,8 @@ export interface BenchOptions {
   sections?: readonly SectionName[]
   /** Smaller sizes for CI smoke runs: same code paths, numbers not comparable to a full run. */
   quick?: boolean
+  /** Days of history the polling section backfills (default 30 full, 3 quick). */
+  backfillDays?: number
 }
 
 /** One target: what was promised, what was measured, and whether it holds (null: not measured). */

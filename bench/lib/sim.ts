@@ -146,12 +146,34 @@ export async function connectorAvailability(
   return { ready, missingConnectors }
 }
 
-/** A clock the bench moves by hand (polling at 10 s intervals without waiting 10 s). */
+/**
+ * A clock the bench moves by hand (polling at 10 s intervals without waiting 10 s), or lets run
+ * with real time (`follow`) while something slow such as a backfill happens: exchange-side
+ * limiters that add real time to the clock (the OKX dialect does) must never see it go back.
+ */
 export class ManualClock implements Clock {
+  private followingSince: number | null = null
+
   constructor(public current: number) {}
+
   now(): number {
-    return this.current
+    // Whole milliseconds: exchanges reject fractional timestamps in parameters.
+    return this.followingSince === null
+      ? this.current
+      : Math.floor(this.current + (performance.now() - this.followingSince))
   }
+
+  /** Lets the clock run with real time until `freeze()`. */
+  follow(): void {
+    this.followingSince ??= performance.now()
+  }
+
+  /** Stops the clock where it is. */
+  freeze(): void {
+    this.current = this.now()
+    this.followingSince = null
+  }
+
   setTimeout(fn: () => void, ms: number): () => void {
     // Retry back-off in the core waits on this clock: let it pass at once (time moves by hand).
     void ms
@@ -159,6 +181,7 @@ export class ManualClock implements Clock {
     return () => clearImmediate(h)
   }
   advance(ms: number): void {
+    this.freeze()
     this.current += ms
   }
 }
