@@ -28,19 +28,32 @@ export const eventKindSchema = z.enum([
   'leverage'
 ])
 
+/**
+ * Translations of a text the core writes, per UI language other than English. Optional: the
+ * English field next to it is always there and is the fallback.
+ */
+const translated = <T extends z.ZodRawShape>(shape: T) =>
+  z
+    .object({ 'zh-CN': z.object(shape), 'zh-TW': z.object(shape) })
+    .partial()
+    .optional()
+
 export const capabilitySchema = z.object({
   /** e.g. 'loginHistory', 'keyList', 'revokeKey', 'cancelAll', 'withdrawals', 'deadMan' */
   id: z.string(),
   supported: z.boolean(),
   /** Plain-language explanation, e.g. "Binance does not publish login history over its API". */
-  note: z.string()
+  note: z.string(),
+  /** The short, stable sentence for this capability in every UI language (the note is the detail). */
+  noteI18n: z.object({ en: z.string(), 'zh-CN': z.string(), 'zh-TW': z.string() }).optional()
 })
 
 export const postureFindingSchema = z.object({
   rule: z.string(),
   level: levelSchema,
   title: z.string(),
-  fix: z.string()
+  fix: z.string(),
+  i18n: translated({ title: z.string(), fix: z.string() })
 })
 
 export const keyViewSchema = z.object({
@@ -103,7 +116,8 @@ export const alertViewSchema = z.object({
   explanation: z.string(),
   /** The numbers behind it: threshold, baseline, observed value. */
   reasoning: z.record(z.string(), z.unknown()),
-  evidence: z.array(eventViewSchema)
+  evidence: z.array(eventViewSchema),
+  i18n: translated({ title: z.string(), explanation: z.string() })
 })
 export type AlertView = z.infer<typeof alertViewSchema>
 
@@ -119,7 +133,8 @@ export const incidentViewSchema = z.object({
   updatedAt: ms,
   alertCount: z.number().int(),
   rules: z.array(z.string()),
-  killSwitchRunId: z.string().nullable()
+  killSwitchRunId: z.string().nullable(),
+  i18n: translated({ title: z.string() })
 })
 export type IncidentView = z.infer<typeof incidentViewSchema>
 
@@ -188,7 +203,12 @@ export const ruleViewSchema = z.object({
   enabled: z.boolean(),
   status: z.string(),
   params: z.record(z.string(), z.unknown()),
-  falsepositives: z.array(z.string())
+  falsepositives: z.array(z.string()),
+  i18n: translated({
+    title: z.string(),
+    description: z.string(),
+    falsepositives: z.array(z.string()).optional()
+  })
 })
 export type RuleView = z.infer<typeof ruleViewSchema>
 

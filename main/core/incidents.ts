@@ -27,6 +27,7 @@ interface IncidentRow {
   updated_at: number
   last_notified_at: number | null
   kill_switch_run_id: string | null
+  i18n: string | null
 }
 
 interface AlertRow {
@@ -42,6 +43,7 @@ interface AlertRow {
   title: string
   explanation: string
   reasoning: string
+  i18n: string | null
 }
 
 export interface RecordedAlert {
@@ -51,6 +53,14 @@ export interface RecordedAlert {
   escalated: boolean
   finding: Finding
 }
+
+/** The finding's title per language, as stored with its incident (null without translations). */
+const titleI18n = (finding: Finding): string | null =>
+  finding.i18n
+    ? JSON.stringify(
+        Object.fromEntries(Object.entries(finding.i18n).map(([l, t]) => [l, { title: t.title }]))
+      )
+    : null
 
 export class Incidents {
   private readonly events: EventStore
@@ -110,10 +120,13 @@ export class Incidents {
           open.last_notified_at !== null && stamp - open.last_notified_at >= REPEAT_INTERVAL_MS
         escalated = raise || stale
         this.db
-          .prepare('UPDATE incidents SET level = ?, title = ?, updated_at = ? WHERE id = ?')
+          .prepare(
+            'UPDATE incidents SET level = ?, title = ?, i18n = ?, updated_at = ? WHERE id = ?'
+          )
           .run(
             raise ? finding.level : open.level,
             raise ? finding.title : open.title,
+            raise ? titleI18n(finding) : open.i18n,
             Math.max(open.updated_at, stamp),
             open.id
           )
@@ -122,8 +135,8 @@ export class Incidents {
         escalated = true
         this.db
           .prepare(
-            `INSERT INTO incidents (id, account_id, family, level, status, scope, title, opened_at, updated_at)
-             VALUES (?, ?, ?, ?, 'open', ?, ?, ?, ?)`
+            `INSERT INTO incidents (id, account_id, family, level, status, scope, title, i18n, opened_at, updated_at)
+             VALUES (?, ?, ?, ?, 'open', ?, ?, ?, ?, ?)`
           )
           .run(
             incidentId,
@@ -132,6 +145,7 @@ export class Incidents {
             finding.level,
             scope,
             finding.title,
+            titleI18n(finding),
             stamp,
             stamp
           )
@@ -139,8 +153,8 @@ export class Incidents {
       const alertId = `a${seq}`
       this.db
         .prepare(
-          `INSERT INTO alerts (id, seq, incident_id, rule_id, level, account_id, at, event_ts, scope, title, explanation, reasoning, dedup_key)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+          `INSERT INTO alerts (id, seq, incident_id, rule_id, level, account_id, at, event_ts, scope, title, explanation, reasoning, dedup_key, i18n)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
         )
         .run(
           alertId,
@@ -155,7 +169,8 @@ export class Incidents {
           finding.title,
           finding.explanation,
           JSON.stringify(finding.reasoning),
-          dedupKey
+          dedupKey,
+          finding.i18n ? JSON.stringify(finding.i18n) : null
         )
       const link = this.db.prepare(
         'INSERT OR IGNORE INTO alert_evidence (alert_id, event_id) VALUES (?, ?)'
@@ -173,7 +188,8 @@ export class Incidents {
           scope,
           title: finding.title,
           explanation: finding.explanation,
-          reasoning: finding.reasoning
+          reasoning: finding.reasoning,
+          ...(finding.i18n ? { i18n: finding.i18n } : {})
         },
         incident,
         escalated,
@@ -206,7 +222,8 @@ export class Incidents {
       updatedAt: row.updated_at,
       alertCount: stats.n,
       rules: stats.rules ? stats.rules.split(',') : [],
-      killSwitchRunId: row.kill_switch_run_id
+      killSwitchRunId: row.kill_switch_run_id,
+      ...(row.i18n ? { i18n: JSON.parse(row.i18n) as IncidentView['i18n'] } : {})
     }
   }
 
@@ -265,6 +282,7 @@ export class Incidents {
       title: r.title,
       explanation: r.explanation,
       reasoning: JSON.parse(r.reasoning),
+      ...(r.i18n ? { i18n: JSON.parse(r.i18n) as AlertView['i18n'] } : {}),
       evidence: this.events
         .getMany(ids)
         .map((e) => ({ ...e, data: e.data as Record<string, unknown> }))

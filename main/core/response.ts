@@ -5,6 +5,7 @@
  * incident that is already on screen replaces it (same id) only when the level goes up.
  */
 import type { Policy } from '../api/contract'
+import { coreText, levelText, type CoreLanguage } from './i18n'
 import type { RecordedAlert } from './incidents'
 import { levelRank, type Level } from './model'
 import type { Clock, Logger, NotificationHandle, Notifier } from './ports'
@@ -31,6 +32,8 @@ export interface ResponseDeps {
   isPaused: () => boolean
   accountLabel: (accountId: string) => string
   onCountdownsChanged: () => void
+  /** Language of notifications (settings.language resolved); English when absent. */
+  language?: () => CoreLanguage
 }
 
 export class ResponsePolicy {
@@ -38,6 +41,19 @@ export class ResponsePolicy {
   private readonly handles = new Map<string, NotificationHandle>()
 
   constructor(private readonly deps: ResponseDeps) {}
+
+  private lang(): CoreLanguage {
+    return this.deps.language?.() ?? 'en'
+  }
+
+  private text(key: Parameters<typeof coreText>[1], vars?: Record<string, string | number>) {
+    return coreText(this.lang(), key, vars)
+  }
+
+  /** The level as written in a sentence: 'high' in English, '高' in Chinese. */
+  private levelInText(level: Level): string {
+    return this.lang() === 'en' ? level : levelText(this.lang(), level)
+  }
 
   activeCountdowns(): Countdown[] {
     return [...this.countdowns.values()]
@@ -66,8 +82,11 @@ export class ResponsePolicy {
     if (this.deps.isContained(alert.accountId) && (action === 'ask' || action === 'act'))
       action = 'notify'
     const account = this.deps.accountLabel(alert.accountId)
-    const title = `${levelWord(alert.level)}: ${alert.title}`
-    const body = `${account}: ${alert.explanation}`
+    const lang = this.lang()
+    const local = lang === 'en' ? undefined : alert.i18n?.[lang]
+    const sep = lang === 'en' ? ': ' : '：'
+    const title = `${levelText(lang, alert.level)}${sep}${local?.title ?? alert.title}`
+    const body = `${account}${sep}${local?.explanation ?? alert.explanation}`
     switch (action) {
       case 'history':
         return
@@ -81,7 +100,7 @@ export class ResponsePolicy {
         void this.fireAndFollowUp(
           incident.id,
           'policy: act at once',
-          `${title}. Vigil fired the kill-switch at once, as your policy says for ${alert.level} alerts.`
+          this.text('notify.actAtOnce', { title, level: this.levelInText(alert.level) })
         )
         return
     }
@@ -104,7 +123,7 @@ export class ResponsePolicy {
         levelRank(level) >= levelRank('high') ? 'critical' : level === 'info' ? 'low' : 'normal',
       actions:
         withKillSwitch && this.deps.notifier.supportsActions
-          ? [{ id: KILL_SWITCH_ACTION, label: 'Kill switch' }]
+          ? [{ id: KILL_SWITCH_ACTION, label: this.text('notify.killSwitch') }]
           : undefined
     })
     this.handles.set(incidentId, handle)
@@ -113,7 +132,7 @@ export class ResponsePolicy {
         void this.fireAndFollowUp(
           incidentId,
           'user: notification button',
-          'You pressed Kill switch on the notification.'
+          this.text('notify.pressed')
         )
     })
     return handle
@@ -128,7 +147,7 @@ export class ResponsePolicy {
       void this.fireAndFollowUp(
         incident.id,
         'policy: countdown 0',
-        `${title}. Vigil fired the kill-switch at once (countdown set to 0).`
+        this.text('notify.countdownZero', { title })
       )
       return
     }
@@ -138,11 +157,11 @@ export class ResponsePolicy {
       id: incident.id,
       level: alert.level,
       title,
-      body: `${body}\nKill switch in ${seconds} s unless you answer.`,
+      body: `${body}\n${this.text('notify.countdown', { seconds })}`,
       urgency: 'critical',
       actions: [
-        { id: KILL_SWITCH_ACTION, label: 'Kill switch now' },
-        { id: DISMISS_ACTION, label: 'This is me' }
+        { id: KILL_SWITCH_ACTION, label: this.text('notify.killSwitchNow') },
+        { id: DISMISS_ACTION, label: this.text('notify.thisIsMe') }
       ]
     })
     this.handles.set(incident.id, handle)
@@ -154,13 +173,13 @@ export class ResponsePolicy {
         void this.fireAndFollowUp(
           incident.id,
           'policy: countdown expired',
-          `Nobody answered within ${seconds} s, so Vigil fired the kill-switch, as your policy says for ${alert.level} alerts.`
+          this.text('notify.expiredFired', { seconds, level: this.levelInText(alert.level) })
         )
       } else {
         this.deps.notifier.notify({
           id: `${incident.id}-followup`,
-          title: 'Vigil did not fire the kill-switch',
-          body: `Nobody answered within ${seconds} s. Your policy says to only notify; the incident stays open.`,
+          title: this.text('notify.notFiredTitle'),
+          body: this.text('notify.notFiredBody', { seconds }),
           urgency: 'normal'
         })
       }
@@ -180,7 +199,7 @@ export class ResponsePolicy {
         void this.fireAndFollowUp(
           incident.id,
           'user: notification button',
-          'You pressed Kill switch on the notification.'
+          this.text('notify.pressed')
         )
       } else if (choice === DISMISS_ACTION || choice === 'default') {
         // Any interaction stops the countdown: the trader is here and decides in the window.
@@ -194,7 +213,7 @@ export class ResponsePolicy {
       const summary = await this.deps.fire(incidentId, trigger)
       this.deps.notifier.notify({
         id: `${incidentId}-followup`,
-        title: 'Vigil kill-switch fired',
+        title: this.text('notify.firedTitle'),
         body: `${why}\n${summary}`,
         urgency: 'critical',
         level: 'critical'
@@ -206,8 +225,8 @@ export class ResponsePolicy {
       })
       this.deps.notifier.notify({
         id: `${incidentId}-followup`,
-        title: 'Vigil kill-switch FAILED',
-        body: `${why}\nIt did not complete: ${(error as Error).message}. Open Vigil and act by hand.`,
+        title: this.text('notify.failedTitle'),
+        body: this.text('notify.failedBody', { why, error: (error as Error).message }),
         urgency: 'critical',
         level: 'critical'
       })
@@ -221,5 +240,3 @@ export class ResponsePolicy {
     this.handles.clear()
   }
 }
-
-const levelWord = (level: Level): string => level.charAt(0).toUpperCase() + level.slice(1)

@@ -16,11 +16,14 @@ import { EventStore } from './db/repos/events'
 import { SettingsRepo } from './db/repos/settings'
 import { createEnricher, type Enricher } from './enrich'
 import { VigilEvents } from './events'
+import { withNoteI18n } from './exchanges/capability-text'
 import type { Capability, Connector, KeySnapshot } from './exchanges/connector'
 import { listExchangeIds } from './exchanges/ccxt-factory'
 import { classifyError } from './exchanges/errors'
+import { exchangeName } from './exchanges/generic-capabilities'
 import { createConnector, DEEP_EXCHANGES, isSupportedExchange } from './exchanges/registry'
 import { buildIncidentReport, incidentReportMarkdown } from './incident-report'
+import { coreText, plural, progressText, resolveCoreLanguage } from './i18n'
 import { Incidents, type RecordedAlert } from './incidents'
 import { diffKeys, postureEvents } from './inventory'
 import { ExceptionsRepo, Silences, exceptionValueFrom } from './exceptions'
@@ -41,6 +44,25 @@ import type { Vigil, VigilDeps, VigilHandlers } from './vigil-types'
 import { AccountWatcher, type HealthNotice } from './watcher'
 
 export const VERSION = '0.1.0'
+
+/** A posture finding as the API shows it, with its Chinese title and fix where translated. */
+function postureView(f: Finding): AccountView['posture'][number] {
+  const fix = typeof f.reasoning.fix === 'string' ? f.reasoning.fix : null
+  return {
+    rule: f.ruleId,
+    level: f.level,
+    title: f.title,
+    fix: fix ?? f.explanation,
+    ...(f.i18n
+      ? {
+          i18n: {
+            'zh-CN': { title: f.i18n['zh-CN'].title, fix: fix ?? f.i18n['zh-CN'].explanation },
+            'zh-TW': { title: f.i18n['zh-TW'].title, fix: fix ?? f.i18n['zh-TW'].explanation }
+          }
+        }
+      : {})
+  }
+}
 
 /**
  * Posture findings for a key list before anything is stored (the add-key wizard): the shipped
@@ -64,12 +86,7 @@ export function postureOf(
     return stored
       .flatMap((e) => engine.evaluate(e, { scope: 'live' }))
       .filter((f) => f.ruleId.startsWith('key.posture.'))
-      .map((f) => ({
-        rule: f.ruleId,
-        level: f.level,
-        title: f.title,
-        fix: typeof f.reasoning.fix === 'string' ? f.reasoning.fix : f.explanation
-      }))
+      .map(postureView)
   } finally {
     scratch.close()
   }
@@ -203,6 +220,11 @@ export async function createVigil(deps: VigilDeps): Promise<Vigil & { internals:
       family: notice.rule === 'key.auth_failing' ? 'key' : 'guardian',
       title: HEALTH_TITLE[notice.rule],
       explanation: notice.detail,
+      // The detail is the exchange's or the poller's own words; only the title is translated.
+      i18n: {
+        'zh-CN': { title: coreText('zh-CN', `health.${notice.rule}`), explanation: notice.detail },
+        'zh-TW': { title: coreText('zh-TW', `health.${notice.rule}`), explanation: notice.detail }
+      },
       reasoning: { ...notice },
       evidence: [],
       dedupKey: `${notice.rule}:${clock.now()}`,
@@ -453,7 +475,8 @@ export async function createVigil(deps: VigilDeps): Promise<Vigil & { internals:
       const a = accounts.get(accountId)
       return a ? `${a.label} (${a.exchange})` : accountId
     },
-    onCountdownsChanged: () => emitStatus()
+    onCountdownsChanged: () => emitStatus(),
+    language: () => language()
   })
 
   // ---- views ------------------------------------------------------------------------------------
@@ -486,7 +509,7 @@ export async function createVigil(deps: VigilDeps): Promise<Vigil & { internals:
       createdAt: a.createdAt,
       pollSeconds: deps.pollSecondsOverride ?? a.pollSeconds,
       deadManSeconds: a.options.deadManSeconds ?? null,
-      capabilities: capabilitiesOf(a),
+      capabilities: withNoteI18n(capabilitiesOf(a), exchangeName(a.exchange)),
       keys: keys.map((k) => ({
         keyId: k.key_id,
         name: k.name,
@@ -497,14 +520,9 @@ export async function createVigil(deps: VigilDeps): Promise<Vigil & { internals:
         createdAt: k.created_at,
         removedAt: k.removed_at
       })),
-      posture: (posture.get(a.id) ?? []).map(({ finding: f }) => ({
-        rule: f.ruleId,
-        level: f.level,
-        title: f.title,
-        fix: typeof f.reasoning.fix === 'string' ? f.reasoning.fix : f.explanation
-      })),
+      posture: (posture.get(a.id) ?? []).map(({ finding }) => postureView(finding)),
       openIncidents: incidents.openCount(a.id),
-      backfill: backfill.get(a.id) ?? null
+      backfill: localBackfill(a.id)
     }
   }
 
@@ -513,7 +531,16 @@ export async function createVigil(deps: VigilDeps): Promise<Vigil & { internals:
     hasSecret: (await deps.secrets.get(channelSlot(c.id))) !== null
   })
 
+  /** settings.language resolved ('system' reads the OS locale): notifications, tray, progress. */
+  const language = () => resolveCoreLanguage(settings.get().language)
+
+  const localBackfill = (accountId: string): AccountView['backfill'] => {
+    const b = backfill.get(accountId)
+    return b ? { ...b, message: progressText(language(), b.message) } : null
+  }
+
   const status = (): Status => {
+    const lang = language()
     const list = accounts.list()
     const open = incidents.openCount()
     const paused = isPaused()
@@ -525,11 +552,11 @@ export async function createVigil(deps: VigilDeps): Promise<Vigil & { internals:
     }))
     let tray: Status['tray'] = 'watching'
     let trayReason = list.length
-      ? `Watching ${list.length} account${list.length > 1 ? 's' : ''}`
-      : 'No accounts yet: add an API key'
+      ? coreText(lang, `tray.watching.${plural(list.length)}`, { count: list.length })
+      : coreText(lang, 'tray.none')
     if (list.some((a) => a.status === 'learning') || [...backfill.values()].some((b) => !b.done)) {
       tray = 'learning'
-      trayReason = 'Reading history and learning what is normal'
+      trayReason = coreText(lang, 'tray.learning')
     }
     if (list.some((a) => a.status === 'degraded' || a.status === 'error')) {
       tray = 'degraded'
@@ -540,18 +567,25 @@ export async function createVigil(deps: VigilDeps): Promise<Vigil & { internals:
     }
     if (list.some((a) => a.status === 'contained')) {
       tray = 'contained'
-      trayReason = `Contained: ${list
-        .filter((a) => a.status === 'contained')
-        .map((a) => a.label)
-        .join(', ')}`
+      trayReason = coreText(lang, 'tray.contained', {
+        labels: list
+          .filter((a) => a.status === 'contained')
+          .map((a) => a.label)
+          .join(', ')
+      })
     }
     if (open > 0) {
       tray = 'alert'
-      trayReason = `${open} open incident${open > 1 ? 's' : ''}`
+      trayReason = coreText(lang, `tray.open.${plural(open)}`, { count: open })
     }
     if (paused) {
       tray = 'paused'
-      trayReason = `Monitoring paused until ${new Date(pausedUntil!).toLocaleTimeString()}`
+      trayReason = coreText(lang, 'tray.paused', {
+        time:
+          lang === 'en'
+            ? new Date(pausedUntil!).toLocaleTimeString()
+            : new Date(pausedUntil!).toLocaleTimeString(lang)
+      })
     }
     return {
       version: VERSION,
@@ -590,7 +624,7 @@ export async function createVigil(deps: VigilDeps): Promise<Vigil & { internals:
       const ids = await listExchangeIds()
       return ids.map((id) => ({
         id,
-        name: id,
+        name: exchangeName(id),
         deep: (DEEP_EXCHANGES as readonly string[]).includes(id),
         needsPassword: ['okx', 'kucoin', 'kucoinfutures', 'bitget', 'coinbaseexchange'].includes(id)
       }))
@@ -672,7 +706,7 @@ export async function createVigil(deps: VigilDeps): Promise<Vigil & { internals:
         return {
           ok: true,
           error: null,
-          capabilities: connector.capabilities(),
+          capabilities: withNoteI18n(connector.capabilities(), exchangeName(input.exchange)),
           keys: keys.map((k) => ({
             keyId: k.keyId,
             name: k.name,

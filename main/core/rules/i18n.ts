@@ -115,7 +115,7 @@ const WORDS: Record<RuleLanguage, Record<string, string>> = {
     sell: '卖出',
     order: '订单',
     fill: '成交',
-    withdrawal: '提币',
+    withdrawal: '提现',
     transfer: '划转',
     deposit: '充值',
     successful: '成功',
@@ -127,7 +127,7 @@ const WORDS: Record<RuleLanguage, Record<string, string>> = {
     unknown: '未知',
     read: '读取',
     trade: '交易',
-    withdraw: '提币',
+    withdraw: '提现',
     none: '无',
     '(unknown)': '（未知）'
   },

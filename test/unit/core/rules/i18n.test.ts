@@ -63,7 +63,7 @@ describe('rule translations', () => {
     )
     expect(same).toEqual([])
     expect(translations['zh-TW']!['funds.large_withdrawal']!.title).toBe('大額提領')
-    expect(translations['zh-CN']!['funds.large_withdrawal']!.title).toBe('大额提币')
+    expect(translations['zh-CN']!['funds.large_withdrawal']!.title).toBe('大额提现')
   })
 
   it('joins folded lines between Chinese characters without a space, keeps other spaces', () => {
@@ -190,7 +190,7 @@ describe('findings carry Chinese title and explanation (real engine, SQLite :mem
     const summary = engine.list().find((r) => r.id === 'funds.large_withdrawal')!
     expect(summary.title).toBe('Large withdrawal')
     expect(summary.i18n?.['zh-CN']).toEqual({
-      title: '大额提币',
+      title: '大额提现',
       description: translations['zh-CN']!['funds.large_withdrawal']!.description,
       falsepositives: ['将积蓄转入冷钱包。']
     })
