@@ -198,6 +198,11 @@ const newValueSchema = z
     learning: learningSchema,
     /** Findings for the same new value inside this period are one finding. */
     dedup: windowSchema.optional(),
+    /**
+     * A value first seen less than this long ago is still new (an address used once, minutes ago,
+     * by an attacker is not yet "known"). Default: known from its first sighting.
+     */
+    trustAfter: windowSchema.optional(),
     /** Raise the level when several new values appear close together. */
     escalate: z
       .object({

@@ -31,7 +31,14 @@ export const evaluateNewValue: KindEvaluator = (rule, view, env) => {
     const row = history.seen(event.accountId, memory, value)
     // Arrival order, not first_ts: the same key reported by the key list and later by the
     // access log (with an earlier timestamp) is one key, not two.
-    const known = row !== undefined && row.last_ts >= event.ts - span
+    // A zero-length trust period (the user's setting) means known from the first sighting.
+    const trustSpec = spec.trustAfter as Record<string, unknown> | undefined
+    const trustAfter =
+      trustSpec && Object.values(trustSpec).some((v) => Number(v) > 0) ? windowMs(trustSpec) : 0
+    const known =
+      row !== undefined &&
+      row.last_ts >= event.ts - span &&
+      (trustAfter === 0 || event.ts - row.first_ts >= trustAfter)
     if (!known) {
       const basis = history.seen(event.accountId, samplesKey, '*')
       const state = learnedState(
