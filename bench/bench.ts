@@ -42,6 +42,8 @@ export interface Target {
   value: number | null
   pass: boolean | null
   skipped?: string
+  /** Set on quick runs: the sizes are too small for the verdict to mean much. */
+  note?: string
 }
 
 /** The document `npm run bench` prints. */
@@ -206,7 +208,14 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
       loadAverage1m: { before: loadBefore[0], after: round(loadavg()[0] ?? Number.NaN, 2) }
     },
     headline: headlineOf(results),
-    targets: targetsOf(results),
+    targets: quick
+      ? Object.fromEntries(
+          Object.entries(targetsOf(results)).map(([id, t]) => [
+            id,
+            { ...t, note: 'quick run: sizes too small for a verdict, see a full run' }
+          ])
+        )
+      : targetsOf(results),
     results
   }
 }

@@ -3,6 +3,8 @@
  * and progress lines. Progress goes to stderr so stdout stays one JSON document.
  */
 import { cpus, totalmem } from 'node:os'
+import { setFlagsFromString } from 'node:v8'
+import { runInNewContext } from 'node:vm'
 
 /** Percentile (nearest-rank on a sorted copy) of `values`; NaN for an empty list. */
 export function percentile(values: readonly number[], p: number): number {
@@ -50,10 +52,25 @@ export interface MemorySnapshot {
   externalMb: number
 }
 
-/** Current memory; `gc` first when the process runs with --expose-gc, so numbers are comparable. */
+/**
+ * A full garbage collection on demand, so memory snapshots compare live data rather than GC
+ * timing. `npm run bench` cannot pass --expose-gc to Node, so the flag is set at run time and
+ * `gc` taken from a fresh context (where V8 installs it once the flag is on).
+ */
+const collectGarbage: (() => void) | null = (() => {
+  const existing = (globalThis as { gc?: () => void }).gc
+  if (existing) return existing
+  try {
+    setFlagsFromString('--expose-gc')
+    return runInNewContext('gc') as () => void
+  } catch {
+    return null
+  }
+})()
+
+/** Current memory, after a full garbage collection when `collect` (the default). */
 export function memory(collect = true): MemorySnapshot {
-  const gc = (globalThis as { gc?: () => void }).gc
-  if (collect && gc) gc()
+  if (collect) collectGarbage?.()
   const m = process.memoryUsage()
   const mb = (n: number) => round(n / 1_048_576, 1)
   return {
@@ -75,7 +92,8 @@ export function machine(): Record<string, unknown> {
     platform: process.platform,
     arch: process.arch,
     totalMemMb: Math.round(totalmem() / 1_048_576),
-    gcExposed: typeof (globalThis as { gc?: unknown }).gc === 'function'
+    /** Whether memory snapshots were taken after a full GC. */
+    gcBeforeMemory: collectGarbage !== null
   }
 }
 

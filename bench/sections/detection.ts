@@ -386,7 +386,8 @@ export async function runDetection(options: DetectionOptions): Promise<Detection
     const warmCount = Math.round(perDay * options.warmDays)
     const coldDays = Math.max(0, options.historyEvents - warmCount) / perDay
     const blockDays = Math.min(10, coldDays)
-    const copies = Math.max(1, Math.round(coldDays / blockDays))
+    // Rounded up: the latency is measured on top of at least `historyEvents` stored events.
+    const copies = Math.max(1, Math.ceil(coldDays / blockDays))
     const historyStart = warmStart - copies * blockDays * DAY_MS
     progress(
       'detection',

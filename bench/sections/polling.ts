@@ -99,6 +99,8 @@ export interface ExchangePolling {
 /** Result of the polling section. */
 export interface PollingResult {
   pollSeconds: number
+  /** How requests and limits were counted. */
+  method: string
   missingDialects: ExchangeId[]
   exchanges: Record<string, ExchangePolling | Skipped>
   /** The largest share of any exchange's limit (target ≤ 0.10). */
@@ -360,6 +362,12 @@ export async function runPolling(options: PollingOptions): Promise<PollingResult
   const shares = Object.values(exchanges).flatMap((r) => ('share' in r ? [r.share] : []))
   return {
     pollSeconds: POLL_MS / 1000,
+    method:
+      `${options.polls} counted polls at 10 s of clock time after one uncounted poll, requests from the simulator's request log ` +
+      "(public calls included), the account placing a market order every ~3.6 min (400 a day); limits from the exchanges' " +
+      'documentation (bench/lib/limits.ts): Deribit 20 req/s, Bybit 600 req/5 s per IP and per-UID endpoint limits, Binance ' +
+      'weight per pool from the X-MBX-USED-WEIGHT-1M / X-SAPI-USED-*-WEIGHT-1M headers, OKX per-endpoint limits; share = the ' +
+      "largest observed/limit per minute. Backfill timed with ccxt's limiter on; throttleMs/httpMs are sums over calls.",
     missingDialects,
     exchanges,
     maxShare: shares.length ? Math.max(...shares) : Number.NaN
