@@ -2,6 +2,7 @@ import { useTranslation } from 'react-i18next'
 
 import type { AccountView } from '../../../main/api/types'
 import { formatRelative, formatTime } from '../format'
+import { capabilityNote, localText } from '../i18n/core-text'
 
 import { AccountStatusBadge, LevelBadge } from './badges'
 
@@ -78,14 +79,14 @@ export function AccountCard({ account, now }: { account: AccountView; now: numbe
 
 /** Posture findings, each with its plain-language fix. */
 export function PostureList({ posture }: { posture: AccountView['posture'] }) {
-  const { t } = useTranslation()
+  const { t, i18n } = useTranslation()
   return (
     <ul className="posture" data-testid="posture-list">
       {posture.map((p) => (
         <li key={p.rule} data-testid="posture-finding">
-          <LevelBadge level={p.level} /> <strong>{p.title}</strong>
+          <LevelBadge level={p.level} /> <strong>{localText(p, 'title', i18n.language)}</strong>
           <p className="small">
-            <span className="muted">{t('accounts.fix')}:</span> {p.fix}
+            <span className="muted">{t('accounts.fix')}:</span> {localText(p, 'fix', i18n.language)}
           </p>
         </li>
       ))}
@@ -95,7 +96,7 @@ export function PostureList({ posture }: { posture: AccountView['posture'] }) {
 
 /** What Vigil can and cannot see or do on this exchange; what it cannot comes first. */
 export function CapabilityTable({ capabilities }: { capabilities: AccountView['capabilities'] }) {
-  const { t } = useTranslation()
+  const { t, i18n } = useTranslation()
   const sorted = [...capabilities].sort((a, b) => Number(a.supported) - Number(b.supported))
   return (
     <table className="table compact capabilities" data-testid="capability-table">
@@ -109,7 +110,13 @@ export function CapabilityTable({ capabilities }: { capabilities: AccountView['c
               </span>
             </td>
             <td>{t(`capability.${c.id}`, { defaultValue: c.id })}</td>
-            <td className="muted small">{c.note}</td>
+            <td
+              className="muted small"
+              data-testid="capability-note"
+              title={capabilityNote(c, i18n.language) !== c.note ? c.note : undefined}
+            >
+              {capabilityNote(c, i18n.language)}
+            </td>
           </tr>
         ))}
       </tbody>

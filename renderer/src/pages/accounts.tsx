@@ -4,6 +4,7 @@ import { useTranslation } from 'react-i18next'
 import type { AccountView } from '../../../main/api/types'
 import type { ApiCallError } from '../api/client'
 import { toApiCallError } from '../api/errors'
+import { AccountSettings } from '../components/account-settings'
 import { AddKeyWizard } from '../components/add-key-wizard'
 import { AccountStatusBadge } from '../components/badges'
 import { ConfirmDialog } from '../components/confirm-dialog'
@@ -21,6 +22,7 @@ export function AccountsPage() {
   const accounts = useAccounts()
   const [removing, setRemoving] = useState<AccountView | null>(null)
   const [rotating, setRotating] = useState<AccountView | null>(null)
+  const [editing, setEditing] = useState<string | null>(null)
   const [error, setError] = useState<ApiCallError | null>(null)
 
   const reloadAccounts = accounts.reload
@@ -86,6 +88,15 @@ export function AccountsPage() {
                       <button
                         type="button"
                         className="button small"
+                        data-testid="account-settings-open"
+                        aria-expanded={editing === a.id}
+                        onClick={() => setEditing(editing === a.id ? null : a.id)}
+                      >
+                        {t('accountSettings.open')}
+                      </button>{' '}
+                      <button
+                        type="button"
+                        className="button small"
                         data-testid="rotate-account"
                         title={t('wizard.rotateExplain')}
                         onClick={() => {
@@ -111,6 +122,16 @@ export function AccountsPage() {
               </tbody>
             </table>
           ) : null}
+          {accounts.data
+            ?.filter((a) => a.id === editing)
+            .map((a) => (
+              <AccountSettings
+                key={a.id}
+                account={a}
+                onSaved={() => accounts.reload()}
+                onClose={() => setEditing(null)}
+              />
+            ))}
         </Card>
         <div id="add-key">
           <AddKeyWizard

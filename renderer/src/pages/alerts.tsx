@@ -14,6 +14,7 @@ import { Card, PageHeader } from '../components/page'
 import { Reasoning } from '../components/reasoning'
 import { downloadText } from '../download'
 import { eventFacts, formatTime } from '../format'
+import { localText } from '../i18n/core-text'
 import { useLive } from '../hooks/live'
 import { useApi } from '../hooks/use-api'
 import { accountName, useAccounts } from '../hooks/use-data'
@@ -80,7 +81,7 @@ export function AlertsPage({ incidentId }: { incidentId?: string }) {
                 >
                   <span className="row-top">
                     <LevelBadge level={i.level} />
-                    <span className="title">{i.title}</span>
+                    <span className="title">{localText(i, 'title', i18n.language)}</span>
                   </span>
                   <span className="muted small">
                     {accountName(accounts.data, i.accountId)} ·{' '}
@@ -153,7 +154,7 @@ function IncidentDetail({ incidentId }: { incidentId: string }) {
       <Card>
         <div className="detail-head">
           <div>
-            <h2>{incident.title}</h2>
+            <h2>{localText(incident, 'title', i18n.language)}</h2>
             <p className="muted small">
               {accountName(accounts.data, incident.accountId)} · {t('alerts.opened')}{' '}
               {formatTime(incident.openedAt, i18n.language)} · {t('alerts.updated')}{' '}
@@ -239,7 +240,7 @@ function AlertCard({ alert, onChanged }: { alert: AlertView; onChanged: () => vo
       className={`alert-card level-edge level-${alert.level}`}
       title={
         <>
-          <LevelBadge level={alert.level} /> {alert.title}
+          <LevelBadge level={alert.level} /> {localText(alert, 'title', i18n.language)}
         </>
       }
       testId="alert-card"
@@ -249,7 +250,7 @@ function AlertCard({ alert, onChanged }: { alert: AlertView; onChanged: () => vo
         <code>{alert.rule}</code> · {formatTime(alert.at, i18n.language)}
       </p>
       <p className="explanation" data-testid="alert-explanation">
-        {alert.explanation}
+        {localText(alert, 'explanation', i18n.language)}
       </p>
       <div className="alert-actions" role="group" aria-label={t('alerts.alertActions')}>
         <ThisIsMeButton alert={alert} onDone={onChanged} />

@@ -10,6 +10,7 @@ import { ErrorNote } from '../components/error-note'
 import { KillSwitch } from '../components/kill-switch'
 import { Card, PageHeader } from '../components/page'
 import { formatRelative, formatTime } from '../format'
+import { localText } from '../i18n/core-text'
 import { useLive } from '../hooks/live'
 import { useApi } from '../hooks/use-api'
 import { accountName, useAccounts, useDemoInfo, useNow } from '../hooks/use-data'
@@ -50,7 +51,10 @@ export function DashboardPage() {
       {status ? (
         <Countdowns
           countdowns={status.countdowns}
-          titleOf={(id) => incidents.data?.find((i) => i.id === id)?.title}
+          titleOf={(id) => {
+            const found = incidents.data?.find((i) => i.id === id)
+            return found && localText(found, 'title', i18n.language)
+          }}
         />
       ) : null}
 
@@ -84,7 +88,7 @@ export function DashboardPage() {
             {recent.slice(0, 8).map((i) => (
               <li key={i.id} className={`level-edge level-${i.level}`}>
                 <a href={href('alerts', i.id)} data-testid="dashboard-incident">
-                  <span className="title">{i.title}</span>
+                  <span className="title">{localText(i, 'title', i18n.language)}</span>
                   <span className="muted small">
                     {accountName(accounts.data, i.accountId)} ·{' '}
                     {formatRelative(i.updatedAt, now, i18n.language)}

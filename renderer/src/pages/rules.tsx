@@ -12,27 +12,32 @@ import { useLive } from '../hooks/live'
 import { useApi } from '../hooks/use-api'
 import { accountName, useAccounts } from '../hooks/use-data'
 import { useQuery } from '../hooks/use-query'
+import { localText, pick } from '../i18n/core-text'
 
 const LEVELS = ['info', 'low', 'medium', 'high', 'critical'] as const
 type Level = (typeof LEVELS)[number]
 type ParamValue = number | boolean | string | null
 
 export function RulesPage() {
-  const { t } = useTranslation()
+  const { t, i18n } = useTranslation()
   const rules = useQuery((api) => api.call('rules.list', {}), 'rules')
   const [filter, setFilter] = useState('')
   const [updated, setUpdated] = useState<Record<string, RuleView>>({})
   const needle = filter.trim().toLowerCase()
   const all = (rules.data ?? []).map((r) => updated[r.id] ?? r)
+  const titleOf = (r: RuleView) => localText(r, 'title', i18n.language)
   const shown = [...all]
     // Most severe first: those are the rules a trader wants to check.
     .sort(
-      (a, b) => LEVELS.indexOf(b.level) - LEVELS.indexOf(a.level) || a.title.localeCompare(b.title)
+      (a, b) =>
+        LEVELS.indexOf(b.level) - LEVELS.indexOf(a.level) ||
+        titleOf(a).localeCompare(titleOf(b), i18n.language)
     )
     .filter(
       (r) =>
         !needle ||
         r.title.toLowerCase().includes(needle) ||
+        titleOf(r).toLowerCase().includes(needle) ||
         r.id.toLowerCase().includes(needle) ||
         r.kind.toLowerCase().includes(needle)
     )
@@ -94,7 +99,7 @@ export function parseParam(original: ParamValue, text: string): ParamValue {
 }
 
 function RuleCard({ rule, onSaved }: { rule: RuleView; onSaved: (rule: RuleView) => void }) {
-  const { t } = useTranslation()
+  const { t, i18n } = useTranslation()
   const api = useApi()
   const ids = useId()
   const editable = Object.entries(rule.params).filter((e): e is [string, ParamValue] =>
@@ -162,7 +167,7 @@ function RuleCard({ rule, onSaved }: { rule: RuleView; onSaved: (rule: RuleView)
             checked={rule.enabled}
             disabled={busy}
             data-testid="rule-toggle"
-            aria-label={t('rules.toggle', { title: rule.title })}
+            aria-label={t('rules.toggle', { title: localText(rule, 'title', i18n.language) })}
             onChange={(e) => void update({ enabled: e.target.checked })}
           />
           <span
@@ -173,12 +178,12 @@ function RuleCard({ rule, onSaved }: { rule: RuleView; onSaved: (rule: RuleView)
           </span>
         </label>
         <LevelBadge level={rule.level} />
-        <strong>{rule.title}</strong>
+        <strong>{localText(rule, 'title', i18n.language)}</strong>
         <span className="muted small">
           {t('rules.kind')}: <code>{rule.kind}</code> · {t('rules.status')}: {rule.status}
         </span>
       </div>
-      <p className="small">{rule.description}</p>
+      <p className="small">{localText(rule, 'description', i18n.language)}</p>
       <ErrorNote error={error} />
       <details>
         <summary>{t('rules.details')}</summary>
@@ -274,9 +279,11 @@ function RuleCard({ rule, onSaved }: { rule: RuleView; onSaved: (rule: RuleView)
           <>
             <h4>{t('rules.falsepositives')}</h4>
             <ul className="small">
-              {rule.falsepositives.map((fp, i) => (
-                <li key={i}>{fp}</li>
-              ))}
+              {(pick(rule.i18n, i18n.language)?.falsepositives ?? rule.falsepositives).map(
+                (fp, i) => (
+                  <li key={i}>{fp}</li>
+                )
+              )}
             </ul>
           </>
         ) : null}

@@ -584,6 +584,18 @@ export const en = {
     actionNotify: 'Only notify',
     retention: 'Keep history (days)',
     saved: 'Settings saved.'
+  },
+  accountSettings: {
+    open: 'Settings',
+    title: 'Settings for {{name}}',
+    pollSeconds: 'Poll interval (seconds)',
+    deadMan: 'Dead-man timer (seconds, 0 = off)',
+    deadManExplain:
+      'If Vigil stops checking in for this long, the exchange cancels every open order itself.',
+    deadManUnsupported: 'This exchange has no dead-man timer Vigil can use.',
+    save: 'Save',
+    saved: 'Account settings saved.',
+    close: 'Close'
   }
 }
 

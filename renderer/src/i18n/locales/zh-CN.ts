@@ -565,5 +565,16 @@ export const zhCN: Translations = {
     actionNotify: '仅通知',
     retention: '历史保留（天）',
     saved: '设置已保存。'
+  },
+  accountSettings: {
+    open: '设置',
+    title: '{{name}} 的设置',
+    pollSeconds: '轮询间隔（秒）',
+    deadMan: '失联自动撤单（秒，0 为关闭）',
+    deadManExplain: '如果 Vigil 超过这个时间没有发送心跳，交易所会自动撤销所有挂单。',
+    deadManUnsupported: '这家交易所没有 Vigil 可用的失联自动撤单功能。',
+    save: '保存',
+    saved: '账户设置已保存。',
+    close: '关闭'
   }
 }

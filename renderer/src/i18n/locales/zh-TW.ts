@@ -565,5 +565,16 @@ export const zhTW: Translations = {
     actionNotify: '僅通知',
     retention: '歷史保留（天）',
     saved: '設定已儲存。'
+  },
+  accountSettings: {
+    open: '設定',
+    title: '{{name}} 的設定',
+    pollSeconds: '輪詢間隔（秒）',
+    deadMan: '斷線自動撤單（秒，0 為關閉）',
+    deadManExplain: '如果 Vigil 超過這段時間沒有傳送心跳訊號，交易所會自動取消所有掛單。',
+    deadManUnsupported: '這家交易所沒有 Vigil 可用的斷線自動撤單功能。',
+    save: '儲存',
+    saved: '帳戶設定已儲存。',
+    close: '關閉'
   }
 }

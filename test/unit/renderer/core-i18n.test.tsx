@@ -1,0 +1,200 @@
+/**
+ * Texts the core writes (alert explanations, incident and rule titles, posture fixes, capability
+ * notes) show in Chinese when the UI is Chinese and the API sent a translation, English
+ * otherwise; and the account settings form (accounts.update).
+ */
+import { fireEvent, screen, waitFor, within } from '@testing-library/react'
+import { describe, expect, it } from 'vitest'
+
+import type { Settings } from '../../../main/api/types'
+
+import {
+  createFakeVigil,
+  defaultRules,
+  makeAccount,
+  makeAlert,
+  makeIncident,
+  type FakeVigil
+} from './fake-vigil'
+import { renderApp as render } from './render-app'
+
+/** The app takes its language from the saved settings: save the one the test renders in. */
+const renderApp = (
+  fake: FakeVigil,
+  options: { hash: string; language?: Exclude<Settings['language'], 'system'> }
+) => {
+  fake.state.settings = { ...fake.state.settings, language: options.language ?? 'en' }
+  return render(fake, options)
+}
+
+const zhAlert = () =>
+  makeAlert({
+    i18n: {
+      'zh-CN': {
+        title: '从本账户未曾出现的国家登录',
+        explanation: '从 DE（IP 185.220.101.4）登录成功，本账户在过去 90 天内从未从这个国家登录过。'
+      },
+      'zh-TW': {
+        title: '從本帳戶沒出現過的國家登入',
+        explanation: '從 DE（IP 185.220.101.4）登入成功，本帳戶在過去 90 天內從未從這個國家登入。'
+      }
+    }
+  })
+
+const seeded = (): FakeVigil => {
+  const fake = createFakeVigil({
+    incidents: [
+      makeIncident({
+        i18n: {
+          'zh-CN': { title: '账户接管迹象' },
+          'zh-TW': { title: '帳戶接管跡象' }
+        }
+      })
+    ]
+  })
+  fake.state.alerts = [zhAlert()]
+  return fake
+}
+
+describe('core texts in the UI language', () => {
+  it('shows the Chinese explanation and titles when the language is zh-CN', async () => {
+    renderApp(seeded(), { hash: '#/alerts/inc-1', language: 'zh-CN' })
+    const detail = await screen.findByTestId('incident-detail')
+    expect(within(detail).getByTestId('alert-explanation').textContent).toBe(
+      '从 DE（IP 185.220.101.4）登录成功，本账户在过去 90 天内从未从这个国家登录过。'
+    )
+    expect(within(detail).getByText('从本账户未曾出现的国家登录')).toBeTruthy()
+    expect(within(detail).getByRole('heading', { name: '账户接管迹象' })).toBeTruthy()
+    const row = (await screen.findAllByTestId('incident-row'))[0]!
+    expect(within(row).getByText('账户接管迹象')).toBeTruthy()
+  })
+
+  it('shows Traditional Chinese for zh-TW', async () => {
+    renderApp(seeded(), { hash: '#/alerts/inc-1', language: 'zh-TW' })
+    const detail = await screen.findByTestId('incident-detail')
+    expect(within(detail).getByTestId('alert-explanation').textContent).toContain('登入成功')
+  })
+
+  it('keeps English in the English UI, and falls back to English without a translation', async () => {
+    renderApp(seeded(), { hash: '#/alerts/inc-1', language: 'en' })
+    let detail = await screen.findByTestId('incident-detail')
+    expect(within(detail).getByTestId('alert-explanation').textContent).toMatch(
+      /only ever logged in from Singapore/
+    )
+    screen.getByTestId('incident-detail').remove()
+
+    const plain = createFakeVigil()
+    renderApp(plain, { hash: '#/alerts/inc-1', language: 'zh-CN' })
+    detail = (await screen.findAllByTestId('incident-detail')).at(-1)!
+    expect(within(detail).getByTestId('alert-explanation').textContent).toMatch(
+      /only ever logged in from Singapore/
+    )
+  })
+
+  it('rules screen shows the translated title, description and false positives', async () => {
+    const fake = createFakeVigil()
+    const [rule] = defaultRules()
+    fake.state.rules = [
+      {
+        ...rule!,
+        i18n: {
+          'zh-CN': {
+            title: '从新国家登录',
+            description: '来自历史窗口内未出现过的国家的登录。',
+            falsepositives: ['出行']
+          }
+        }
+      }
+    ]
+    renderApp(fake, { hash: '#/rules', language: 'zh-CN' })
+    expect(await screen.findByText('从新国家登录')).toBeTruthy()
+    expect(screen.getByText('来自历史窗口内未出现过的国家的登录。')).toBeTruthy()
+    expect(screen.getByText('出行')).toBeTruthy()
+  })
+
+  it('posture fixes and capability notes follow the language; the English note stays as detail', async () => {
+    const fake = createFakeVigil({
+      accounts: [
+        makeAccount({
+          posture: [
+            {
+              rule: 'key.posture.withdraw_enabled',
+              level: 'high',
+              title: 'API key can withdraw funds',
+              fix: 'Remove it on the exchange.',
+              i18n: { 'zh-CN': { title: 'API 密钥可以提现', fix: '请到交易所关闭该权限。' } }
+            }
+          ],
+          capabilities: [
+            {
+              id: 'loginHistory',
+              supported: false,
+              note: 'Deribit does not publish login history over its API.',
+              noteI18n: {
+                en: 'Deribit does not publish login history over its API, so login rules cannot run.',
+                'zh-CN': 'Deribit 未通过 API 提供登录记录，因此登录类规则无法运行。',
+                'zh-TW': 'Deribit 沒有透過 API 提供登入紀錄，因此登入類規則無法執行。'
+              }
+            }
+          ]
+        })
+      ]
+    })
+    renderApp(fake, { hash: '#/', language: 'zh-CN' })
+    expect(await screen.findByText('API 密钥可以提现')).toBeTruthy()
+    expect(screen.getByText('请到交易所关闭该权限。')).toBeTruthy()
+    const note = screen.getByText('Deribit 未通过 API 提供登录记录，因此登录类规则无法运行。')
+    expect(note.getAttribute('title')).toBe('Deribit does not publish login history over its API.')
+  })
+})
+
+describe('account settings (accounts.update)', () => {
+  it('saves the poll interval; no dead-man field where the exchange has none', async () => {
+    const fake = createFakeVigil()
+    renderApp(fake, { hash: '#/accounts', language: 'zh-CN' })
+    fireEvent.click((await screen.findAllByTestId('account-settings-open'))[0]!)
+    const form = await screen.findByTestId('account-settings')
+    expect(within(form).getByTestId('dead-man-unsupported').textContent).toContain('失联自动撤单')
+    expect(within(form).queryByTestId('account-dead-man')).toBeNull()
+    fireEvent.change(within(form).getByLabelText('轮询间隔（秒）'), { target: { value: '15' } })
+    fireEvent.click(within(form).getByTestId('account-settings-save'))
+    await waitFor(() => expect(fake.callsOf('accounts.update')).toHaveLength(1))
+    expect(fake.callsOf('accounts.update')[0]).toEqual({
+      accountId: 'acc-deribit',
+      pollSeconds: 15
+    })
+    expect(await within(form).findByText('账户设置已保存。')).toBeTruthy()
+  })
+
+  it('offers the dead-man timer where supported and shows the API refusal', async () => {
+    const account = makeAccount()
+    const fake = createFakeVigil({
+      accounts: [
+        {
+          ...account,
+          capabilities: account.capabilities.map((c) =>
+            c.id === 'deadMan' ? { ...c, supported: true } : c
+          )
+        }
+      ]
+    })
+    fake.handlers['accounts.update'] = () => {
+      throw {
+        code: 'bad-request',
+        message:
+          'the timeout must be at least three poll intervals (90 s), or one slow poll cancels every order',
+        path: 'deadManSeconds'
+      }
+    }
+    renderApp(fake, { hash: '#/accounts' })
+    fireEvent.click((await screen.findAllByTestId('account-settings-open'))[0]!)
+    const form = await screen.findByTestId('account-settings')
+    fireEvent.change(within(form).getByTestId('account-dead-man'), { target: { value: '10' } })
+    fireEvent.click(within(form).getByTestId('account-settings-save'))
+    const alert = await within(form).findByRole('alert')
+    expect(alert.textContent).toContain('at least three poll intervals (90 s)')
+    expect(fake.callsOf('accounts.update')).toEqual([
+      { accountId: account.id, pollSeconds: account.pollSeconds, deadManSeconds: 10 }
+    ])
+  })
+})
