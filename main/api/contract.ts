@@ -397,7 +397,9 @@ export const contract = {
       .object({
         accountIds: z.array(id).max(100).optional(),
         reason: z.string().max(500).optional(),
-        incidentId: id.optional()
+        incidentId: id.optional(),
+        /** Also close open positions with reduce-only market orders (off by default). */
+        closePositions: z.boolean().optional()
       })
       .strict(),
     output: killSwitchReportSchema

@@ -38,6 +38,7 @@ import { KillSwitch, type KillSwitchTarget } from './kill-switch'
 import type { LoginData, NewEvent, StoredEvent } from './model'
 import { silentLogger, systemClock, type Credentials } from './ports'
 import { ResponsePolicy } from './response'
+import { applyRetention } from './retention'
 import { createRuleEngine } from './rules/engine'
 import type { Finding } from './rules/types'
 import type { Vigil, VigilDeps, VigilHandlers } from './vigil-types'
@@ -295,6 +296,20 @@ export async function createVigil(deps: VigilDeps): Promise<Vigil & { internals:
     return watcher
   }
 
+  let cancelRetention: (() => void) | null = null
+  /** Applies the retention setting now and then once a day. */
+  const scheduleRetention = (delayMs: number) => {
+    cancelRetention = clock.setTimeout(() => {
+      try {
+        const removed = applyRetention(db, settings.get().retentionDays, clock.now())
+        if (removed.events > 0) logger.info('retention: old events removed', removed)
+      } catch (error) {
+        logger.error('retention failed', { error: (error as Error).message })
+      }
+      if (started) scheduleRetention(24 * 60 * 60 * 1000)
+    }, delayMs)
+  }
+
   /** The poller's health thresholds come from the guardian rules' (tunable) parameters. */
   const healthThresholds = () => {
     const param = (ruleId: string, name: string): number | undefined => {
@@ -410,7 +425,8 @@ export async function createVigil(deps: VigilDeps): Promise<Vigil & { internals:
   const fireKillSwitch = async (
     accountIds: string[] | undefined,
     trigger: string,
-    incidentId?: string
+    incidentId?: string,
+    options: { closePositions?: boolean } = {}
   ): Promise<KillSwitchReport> => {
     const targets: KillSwitchTarget[] = []
     for (const a of accounts.list()) {
@@ -428,6 +444,7 @@ export async function createVigil(deps: VigilDeps): Promise<Vigil & { internals:
       targets,
       trigger,
       incidentId,
+      options: { closePositions: options.closePositions ?? false },
       onAccount: (result) =>
         bus.emit('kill-switch', { phase: 'account', report: { accounts: [result] } })
     })
@@ -884,12 +901,14 @@ export async function createVigil(deps: VigilDeps): Promise<Vigil & { internals:
         next: rows.length > limit && last ? { ts: last.ts, id: last.id } : null
       }
     },
-    'killSwitch.fire': async ({ accountIds, reason, incidentId }) => {
+    'killSwitch.fire': async ({ accountIds, reason, incidentId, closePositions }) => {
       if (incidentId) {
         requireIncident(incidentId)
         response.cancelCountdown(incidentId, 'user fired')
       }
-      return fireKillSwitch(accountIds, `user: ${reason ?? 'kill-switch button'}`, incidentId)
+      return fireKillSwitch(accountIds, `user: ${reason ?? 'kill-switch button'}`, incidentId, {
+        closePositions
+      })
     },
     'countdown.cancel': async ({ incidentId }) => ({
       cancelled: response.cancelCountdown(incidentId, 'user')
@@ -1129,6 +1148,7 @@ export async function createVigil(deps: VigilDeps): Promise<Vigil & { internals:
     status,
     async start() {
       started = true
+      scheduleRetention(0)
       for (const account of accounts.list()) {
         try {
           const w = watchers.get(account.id) ?? (await startWatcher(account))
@@ -1145,6 +1165,7 @@ export async function createVigil(deps: VigilDeps): Promise<Vigil & { internals:
     },
     async stop() {
       started = false
+      cancelRetention?.()
       response.dispose()
       await Promise.all([...watchers.values()].map((w) => w.stop()))
       await Promise.all([...watchers.values()].map((w) => w.disarm()))
