@@ -50,8 +50,12 @@ export interface ExchangeFacts {
   revokeHint?: string
   /** A login-history endpoint the exchange documents but Vigil does not read (Bitfinex). */
   loginHistoryEndpoint?: string
-  /** Key information endpoint: the key Vigil holds only, or every key of the account. */
-  keyInfo?: { endpoint: string; scope: 'self' | 'all'; shows: string }
+  /**
+   * Key information endpoint: the key Vigil holds only, or every key of the account. `method` is
+   * the ccxt implicit method the generic connector reads it with (parsers in `key-info.ts`); without
+   * it the endpoint is only named in the capability notes.
+   */
+  keyInfo?: { endpoint: string; scope: 'self' | 'all'; shows: string; method?: string }
   /** Key revocation over the API: only for sub-account keys, or not at all. */
   revoke?: 'sub-accounts-only' | 'none'
   /** Unified calls that need a symbol or a currency code (reference section 6). */
@@ -157,7 +161,8 @@ const FACTS: Record<string, ExchangeFacts> = {
     keyInfo: {
       endpoint: 'GetApiKeyInfo',
       scope: 'self',
-      shows: 'permissions, IP allow-list, creation, last use and expiry'
+      shows: 'permissions, IP allow-list, creation, last use and expiry',
+      method: 'privatePostGetApiKeyInfo'
     },
     cancelAllIgnoresSymbol: true,
     addressBookEndpoint: 'WithdrawAddresses'
@@ -196,7 +201,8 @@ const FACTS: Record<string, ExchangeFacts> = {
     keyInfo: {
       endpoint: '/api/v2/spot/account/info',
       scope: 'self',
-      shows: 'permissions (authorities) and bound IPs'
+      shows: 'permissions (authorities) and bound IPs',
+      method: 'privateSpotGetV2SpotAccountInfo'
     },
     needsSymbol: ['cancelAllOrders', 'fetchMyTrades'],
     addressBookEndpoint: '/api/v3/account/withdraw-address (unified accounts)'
@@ -220,7 +226,8 @@ const FACTS: Record<string, ExchangeFacts> = {
     keyInfo: {
       endpoint: '/v2/user/api-key',
       scope: 'all',
-      shows: 'every key of the account with its permissions, IPs and status'
+      shows: 'every key of the account with its permissions, IPs and status',
+      method: 'v2PrivateGetUserApiKey'
     },
     // Spot cancels without a symbol; contracts need one. The connector learns it per call.
     needsSymbol: ['fetchMyTrades'],
@@ -333,30 +340,43 @@ export const capabilitiesFor = (exchangeId: string, has: HasFlags): Capability[]
         note: `${n} does not publish login history over its API: Vigil infers compromise from orders, trades, withdrawals and balance moves.`
       }
 
+  const reads = !!f.keyInfo?.method
   const keyList: Capability =
-    f.keyInfo?.scope === 'all'
+    f.keyInfo?.scope === 'all' && reads
       ? {
           id: 'keyList',
-          supported: false,
-          note: `${n} lists ${f.keyInfo.shows} (${f.keyInfo.endpoint}), but Vigil does not read it yet, so a key someone else created is not shown.`
+          supported: true,
+          note: `Vigil reads ${f.keyInfo.shows} (${f.keyInfo.endpoint}) at the first read and then every few polls, so a key someone else creates shows up within minutes.`
         }
-      : {
-          id: 'keyList',
-          supported: false,
-          note: `Vigil cannot list the other API keys on ${n}: a key created by someone else stays invisible until it is used for orders or withdrawals.`
-        }
+      : f.keyInfo?.scope === 'all'
+        ? {
+            id: 'keyList',
+            supported: false,
+            note: `${n} lists ${f.keyInfo.shows} (${f.keyInfo.endpoint}), but Vigil does not read it yet, so a key someone else created is not shown.`
+          }
+        : {
+            id: 'keyList',
+            supported: false,
+            note: `Vigil cannot list the other API keys on ${n}: a key created by someone else stays invisible until it is used for orders or withdrawals.`
+          }
 
-  const selfKeyInfo: Capability = f.keyInfo
+  const selfKeyInfo: Capability = f.keyInfo?.method
     ? {
         id: 'selfKeyInfo',
-        supported: false,
-        note: `${n} reports ${f.keyInfo.scope === 'self' ? "the key's" : 'each key’s'} ${f.keyInfo.shows} (${f.keyInfo.endpoint}), but Vigil does not read it yet: check the key's permissions and IP whitelist on ${n} yourself.`
+        supported: true,
+        note: `Vigil reads ${f.keyInfo.scope === 'self' ? "its key's" : 'each key’s'} ${f.keyInfo.shows} (${f.keyInfo.endpoint}) at the first read and then every few polls, and warns about withdraw permission or a missing IP binding.`
       }
-    : {
-        id: 'selfKeyInfo',
-        supported: false,
-        note: `Vigil does not read the permissions or IP whitelist of its key on ${n}: ccxt has no unified call for it. Check them on ${n} yourself.`
-      }
+    : f.keyInfo
+      ? {
+          id: 'selfKeyInfo',
+          supported: false,
+          note: `${n} reports ${f.keyInfo.scope === 'self' ? "the key's" : 'each key’s'} ${f.keyInfo.shows} (${f.keyInfo.endpoint}), but Vigil does not read it yet: check the key's permissions and IP whitelist on ${n} yourself.`
+        }
+      : {
+          id: 'selfKeyInfo',
+          supported: false,
+          note: `Vigil does not read the permissions or IP whitelist of its key on ${n}: ccxt has no unified call for it. Check them on ${n} yourself.`
+        }
 
   const revokeWhere = f.apiKeysUrl ? ` at ${f.apiKeysUrl}` : ` on ${n}'s API management page`
   const revokeKey: Capability = {

@@ -50,12 +50,19 @@ import {
   type ConnectorAccount,
   type ConnectorDeps,
   type Cursors,
+  type KeySnapshot,
   type KillSwitchOptions,
   type PollResult,
   type StreamError
 } from './connector'
 import { decodeSnapshot, decodeWindow, encodeSnapshot, encodeWindow, WindowTracker } from './cursor'
 import { classifyError, type ClassifyContext } from './errors'
+import {
+  parseBitgetAccountInfo,
+  parseHtxApiKeys,
+  parseHtxUid,
+  parseKrakenApiKeyInfo
+} from './key-info'
 import {
   argumentNeeds,
   capabilitiesFor,
@@ -153,6 +160,11 @@ export interface GenericConnectorOptions {
   priceTtlMs?: number
   /** Minimum time between market reloads when an unknown symbol shows up. Default 10 min. */
   marketsReloadMs?: number
+  /**
+   * Where the exchange has a key endpoint Vigil reads (Kraken, Bitget, HTX; see
+   * `generic-capabilities.ts`), keys are read at backfill and every Nth poll. Default 10.
+   */
+  keysEvery?: number
 }
 
 /** `ConnectorDeps` plus optional tuning. */
@@ -303,6 +315,8 @@ class GenericCcxtConnector implements GenericConnector {
   private readonly resting = new Map<string, number>()
   private readonly optionalFailures = new Map<string, number>()
   private pollCount = 0
+  /** HTX's uid, needed to list its keys (read once). */
+  private htxUid: string | null = null
   /** Markets left out by the `maxSymbols` cap at the last count (logged when it changes). */
   private droppedSymbols = 0
   /** Open orders by scope as last read (kept for the kill switch's symbol list). */
@@ -731,6 +745,11 @@ class GenericCcxtConnector implements GenericConnector {
       ctx.progress?.('Reading positions')
       await this.positions(ctx)
     }
+    if (this.keysDue(ctx)) {
+      ctx.progress?.('Reading API keys')
+      const keys = await this.guard(ctx, 'keys', () => this.readKeys(ctx.now))
+      if (keys !== undefined) result.keys = keys
+    }
     if (!ctx.halt) ctx.cursors.activity = this.encodeActivity(ctx.now)
 
     // The same record can arrive through two scopes (Deribit lists a linear contract under two
@@ -739,6 +758,37 @@ class GenericCcxtConnector implements GenericConnector {
     for (const e of ctx.events) unique.set(`${e.kind}|${e.exchangeRecordId}`, e)
     result.events = [...unique.values()].sort((a, b) => a.ts - b.ts)
     return result
+  }
+
+  /** Whether this run reads the key endpoint: backfill, the first poll and every `keysEvery`th. */
+  private keysDue(ctx: RunContext): boolean {
+    const method = this.facts.keyInfo?.method
+    if (!method || typeof this.method(method) !== 'function') return false
+    if (ctx.mode === 'backfill') return true
+    const every = Math.max(1, this.options.keysEvery ?? 10)
+    return every === 1 || this.pollCount % every === 1
+  }
+
+  /** Reads and validates the exchange's key endpoint (`key-info.ts`). */
+  private async readKeys(now: number): Promise<KeySnapshot[]> {
+    const method = this.facts.keyInfo?.method
+    const own = typeof this.ccxt.apiKey === 'string' && this.ccxt.apiKey ? this.ccxt.apiKey : null
+    switch (method) {
+      case 'privatePostGetApiKeyInfo':
+        return parseKrakenApiKeyInfo(await this.call(method))
+      case 'privateSpotGetV2SpotAccountInfo':
+        return parseBitgetAccountInfo(await this.call(method), own)
+      case 'v2PrivateGetUserApiKey': {
+        if (this.htxUid === null) this.htxUid = parseHtxUid(await this.call('v2PrivateGetUserUid'))
+        return parseHtxApiKeys(await this.call(method, { uid: this.htxUid }), own, { now })
+      }
+      default:
+        throw new ExchangeFault(
+          'unsupported',
+          `${this.name}: Vigil does not read keys here`,
+          'keys'
+        )
+    }
   }
 
   /**

@@ -68,17 +68,23 @@ describe('capabilitiesFor with real ccxt has-flags', () => {
         expect(c.note).not.toMatch(/undefined|null|\[object/)
       }
       // Nothing the generic connector cannot do is claimed.
-      for (const never of ['loginHistory', 'keyList', 'selfKeyInfo', 'revokeKey', 'addressBook'])
+      for (const never of ['loginHistory', 'revokeKey', 'addressBook'])
         expect(caps.find((c) => c.id === never)!.supported, `${id} ${never}`).toBe(false)
+      // Key endpoints are read only where key-info.ts has a parser (Kraken, Bitget, HTX).
+      const reads = ['kraken', 'bitget', 'htx'].includes(id)
+      expect(caps.find((c) => c.id === 'selfKeyInfo')!.supported, `${id} selfKeyInfo`).toBe(reads)
+      expect(caps.find((c) => c.id === 'keyList')!.supported, `${id} keyList`).toBe(id === 'htx')
     }
   })
 
-  it('Kraken: no login history, key info not read yet, cancel-all ignores the symbol, dead-man', () => {
+  it('Kraken: no login history, key info read, cancel-all ignores the symbol, dead-man', () => {
     const k = matrix('kraken')
     expect(k.loginHistory!.note).toBe(
       'Kraken does not publish login history over its API: Vigil infers compromise from orders, trades, withdrawals and balance moves.'
     )
-    expect(k.selfKeyInfo!.note).toMatch(/GetApiKeyInfo.*does not read it yet/)
+    expect(k.selfKeyInfo).toMatchObject({ supported: true })
+    expect(k.selfKeyInfo!.note).toMatch(/Vigil reads its key's .*\(GetApiKeyInfo\)/)
+    expect(k.keyList!.supported).toBe(false)
     expect(k.cancelAll).toMatchObject({ supported: true })
     expect(k.cancelAll!.note).toMatch(/ignores a symbol and always cancels everything/)
     expect(k.deadMan).toMatchObject({ supported: true })
@@ -137,7 +143,9 @@ describe('capabilitiesFor with real ccxt has-flags', () => {
   })
 
   it('HTX lists every key; an exchange outside the table gets no invented URL', () => {
-    expect(matrix('htx').keyList!.note).toMatch(/\/v2\/user\/api-key/)
+    expect(matrix('htx').keyList!.note).toMatch(/Vigil reads every key.*\/v2\/user\/api-key/)
+    expect(matrix('htx').keyList!.supported).toBe(true)
+    expect(matrix('htx').selfKeyInfo!.supported).toBe(true)
     const z = matrix('zaif')
     expect(z.revokeKey!.note).toMatch(/on Zaif's API management page/)
     expect(manualRevokeStep('zaif', '…abcd')).toMatch(
