@@ -52,8 +52,7 @@ import {
   type Cursors,
   type KeySnapshot,
   type KillSwitchOptions,
-  type PollResult,
-  type StreamError
+  type PollResult
 } from './connector'
 import { decodeSnapshot, decodeWindow, encodeSnapshot, encodeWindow, WindowTracker } from './cursor'
 import { classifyError, type ClassifyContext } from './errors'
@@ -93,6 +92,13 @@ import {
   type MarketInfo
 } from './generic-parse'
 import { withRetry, type Attempted, type RetryOptions } from './retry'
+import {
+  finishEvents,
+  newRun,
+  HALTING,
+  notReadFault,
+  type RunContext as BaseRunContext
+} from './stream-run'
 import type { KillSwitchAccountResult } from '../../api/contract'
 import type { EventKind, NewEvent } from '../model'
 import type { Clock, Logger } from '../ports'
@@ -119,8 +125,6 @@ const STABLE_USD: ReadonlySet<string> = new Set([
 ])
 /** Quote currencies a held base is paired with when deriving symbols to ask about. */
 const QUOTES: ReadonlySet<string> = new Set([...STABLE_USD, 'BTC', 'ETH', 'EUR'])
-/** Faults after which further calls in the same run are pointless. */
-const HALTING: ReadonlySet<string> = new Set(['auth', 'rate-limit', 'maintenance'])
 /** Streams whose permanent refusal (permission, unsupported) should not degrade the account. */
 const OPTIONAL_STREAMS = ['positions', 'deposits', 'orders:closed']
 /** How long an optional stream that the exchange refused stays off. */
@@ -217,19 +221,10 @@ const isStringMap = (v: unknown): v is Record<string, string> =>
   !Array.isArray(v) &&
   Object.values(v as object).every((x) => typeof x === 'string')
 
-interface RunContext {
-  mode: 'poll' | 'backfill'
-  now: number
-  /** Start of history for streams without a cursor. */
-  since: number
-  cursors: Cursors
-  events: NewEvent[]
-  errors: StreamError[]
-  halt: ExchangeFault | null
+interface RunContext extends BaseRunContext {
   /** Streams that failed during a backfill get this start cursor, so no history is skipped. */
   failed: string[]
   includeCold: boolean
-  progress?: (message: string) => void
 }
 
 /** A version of an order that tells "something changed" apart from "nothing changed". */
@@ -672,16 +667,9 @@ class GenericCcxtConnector implements GenericConnector {
     const report = (message: string): void =>
       options.onProgress?.(Math.min(0.99, done++ / steps), message)
     const ctx: RunContext = {
-      mode: 'backfill',
-      now,
-      since,
-      cursors: {},
-      events: [],
-      errors: [],
-      halt: null,
+      ...newRun('backfill', now, since, {}, report),
       failed: [],
-      includeCold: true,
-      progress: report
+      includeCold: true
     }
     report(`Reading history from ${this.name}`)
     const result = await this.run(ctx)
@@ -702,13 +690,7 @@ class GenericCcxtConnector implements GenericConnector {
     this.pollCount++
     const every = Math.max(1, this.options.coldEvery ?? 5)
     const ctx: RunContext = {
-      mode: 'poll',
-      now,
-      since: now - (this.options.lookbackMs ?? 5 * 60_000),
-      cursors: { ...cursors },
-      events: [],
-      errors: [],
-      halt: null,
+      ...newRun('poll', now, now - (this.options.lookbackMs ?? 5 * 60_000), { ...cursors }),
       failed: [],
       includeCold: every === 1 || this.pollCount % every === 1 || this.held === null
     }
@@ -754,9 +736,7 @@ class GenericCcxtConnector implements GenericConnector {
 
     // The same record can arrive through two scopes (Deribit lists a linear contract under two
     // currencies): deliver it once.
-    const unique = new Map<string, NewEvent>()
-    for (const e of ctx.events) unique.set(`${e.kind}|${e.exchangeRecordId}`, e)
-    result.events = [...unique.values()].sort((a, b) => a.ts - b.ts)
+    result.events = finishEvents(ctx.events)
     return result
   }
 
@@ -808,26 +788,8 @@ class GenericCcxtConnector implements GenericConnector {
       if (ctx.mode === 'backfill') ctx.failed.push(name)
       return undefined
     }
-    if (ctx.halt)
-      return fail(
-        new ExchangeFault(
-          ctx.halt.category,
-          `not read: ${ctx.halt.message}`,
-          name,
-          ctx.halt.retryAfterMs
-        )
-      )
-    if (this.marketsFailure) {
-      const f = this.marketsFailure
-      return fail(
-        new ExchangeFault(
-          f.category,
-          `not read (market list unavailable): ${f.message}`,
-          name,
-          f.retryAfterMs
-        )
-      )
-    }
+    const blocked = notReadFault(ctx, name, this.marketsFailure)
+    if (blocked) return fail(blocked)
     try {
       const value = await fn()
       if (optional) this.optionalFailures.delete(optional)

@@ -62,12 +62,13 @@ const validate = <S extends z.ZodType>(
   value: unknown,
   what: string,
   stream: string,
-  exchange: string
+  exchange: string,
+  at?: string
 ): z.output<S> => {
   const parsed = schema.safeParse(value)
   if (!parsed.success) {
     const issue = parsed.error.issues[0]
-    const where = issue ? issue.path.join('.') || 'response' : 'response'
+    const where = [at, ...(issue?.path ?? [])].map(String).filter(Boolean).join('.') || 'response'
     throw malformed(`${what}: unexpected shape at ${where}`, stream, exchange)
   }
   return parsed.data
@@ -182,7 +183,7 @@ export const parseKrakenKeyInfo = (raw: unknown, options: KeyInfoOptions = {}): 
       stream
     )
   }
-  const r = validate(krakenResultSchema, env.result, what, stream, KRAKEN)
+  const r = validate(krakenResultSchema, env.result, what, stream, KRAKEN, 'result')
   const permissions = r.permissions.map((p) => p.trim()).filter(Boolean)
   return {
     snapshot: {
@@ -313,7 +314,7 @@ export const parseBitgetInfo = (
       stream
     )
   }
-  const d = validate(bitgetDataSchema, env.data, what, stream, BITGET)
+  const d = validate(bitgetDataSchema, env.data, what, stream, BITGET, 'data')
   const authorities = d.authorities.map((a) => a.trim()).filter(Boolean)
   return {
     snapshot: {
@@ -357,7 +358,8 @@ const htxKeySchema = z.object({
   note: z.string().nullish(),
   permission: z.string(),
   ipAddresses: z.string().nullish(),
-  validDays: z.number().int().nullish(),
+  // An integer in the docs; a numeric string is tolerated.
+  validDays: numeric.transform(Number).pipe(z.number().int()).nullish(),
   createTime: numeric.nullish(),
   updateTime: numeric.nullish()
 })
@@ -427,7 +429,7 @@ export const parseHtxApiKeys = (
       stream
     )
   }
-  const rows = validate(z.array(htxKeySchema), env.data, what, stream, HTX)
+  const rows = validate(z.array(htxKeySchema), env.data, what, stream, HTX, 'data')
   return rows.map((k) => {
     const raw = commaList(k.permission)
     const vigil = ['read', ...raw.flatMap((p) => HTX_PERMISSIONS[p.toLowerCase()] ?? [])]
