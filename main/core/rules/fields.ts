@@ -51,8 +51,10 @@ export function capabilityOf(permission: string): Capability {
   const p = permission.trim().toLowerCase()
   if (/withdraw/.test(p) || /^wallet:(read_)?write$/.test(p)) return 'withdraw'
   if (/transfer/.test(p)) return 'transfer'
-  // Read-only forms: Deribit `trade:read`, OKX `read_only`, BitMEX `orderCancel`.
-  if (/:read$/.test(p) || /^read/.test(p) || /cancel/.test(p)) return 'read'
+  // Read-only forms: Deribit `trade:read`, OKX `read_only`, BitMEX `orderCancel`, Kraken
+  // `query-open-trades` (kept raw as `kraken:query-…`).
+  if (/:read$/.test(p) || /^read/.test(p) || /cancel/.test(p) || /(^|:)query-/.test(p))
+    return 'read'
   if (/trade|spot|future|margin|option|contract|swap|perp|derivative|order|position/.test(p)) {
     return 'trade'
   }

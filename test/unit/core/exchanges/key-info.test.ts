@@ -454,3 +454,14 @@ describe('generic connector reads these key endpoints', () => {
     expect(r.keys).toBeUndefined()
   })
 })
+
+describe('Kraken query permissions are read-only for the posture rules', () => {
+  it('does not count query-open-trades or query-funds as trading', async () => {
+    const { capabilities } = await import('../../../../main/core/rules/fields')
+    expect(capabilities(['read', 'kraken:query-open-trades', 'kraken:query-funds'])).toEqual([
+      'read'
+    ])
+    expect(capabilities(['kraken:modify-trades'])).toEqual(['trade'])
+    expect(capabilities(['trade:read', 'trade:read_write'])).toEqual(['read', 'trade'])
+  })
+})
