@@ -186,7 +186,10 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
         break
       case 'polling':
         results.polling = await section(name, () =>
-          runPolling(quick ? POLLING_QUICK : POLLING_FULL)
+          runPolling({
+            ...(quick ? POLLING_QUICK : POLLING_FULL),
+            ...(options.backfillDays ? { backfillDays: options.backfillDays } : {})
+          })
         )
         break
       case 'startup':

@@ -380,8 +380,8 @@ export async function runDetection(options: DetectionOptions): Promise<Detection
 
     // ---- one million events of history ------------------------------------------------------
     const historyFile = join(dir, 'history.db')
-    const db = openDatabase(historyFile)
-    ensureAccounts(db)
+    const loader = openDatabase(historyFile)
+    ensureAccounts(loader)
     const warmStart = end - options.warmDays * DAY_MS
     const warmCount = Math.round(perDay * options.warmDays)
     const coldDays = Math.max(0, options.historyEvents - warmCount) / perDay
@@ -394,7 +394,7 @@ export async function runDetection(options: DetectionOptions): Promise<Detection
       `history: ${options.historyEvents} events over ${round((end - historyStart) / DAY_MS, 1)} days`
     )
     const t = performance.now()
-    const loaded = loadHistory(db, {
+    const loaded = loadHistory(loader, {
       enricher,
       from: warmStart - blockDays * DAY_MS,
       to: warmStart,
@@ -404,6 +404,9 @@ export async function runDetection(options: DetectionOptions): Promise<Detection
     })
     const loadMs = since(t)
     progress('detection', `history: ${loaded} events stored in ${round(loadMs / 1000, 1)} s`)
+    // A fresh connection, as the core opens it: the loader's bulk-load page cache is gone.
+    loader.close()
+    const db = openDatabase(historyFile)
     mem.afterHistoryLoad = memory()
 
     // The last days go through the real engine, so seen values and baselines are current.

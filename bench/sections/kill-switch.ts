@@ -58,6 +58,8 @@ export interface KillSwitchResult {
       ms: number
       /** Its ccxt calls during containment: count, limiter waits and HTTP time. */
       calls: CallTimes
+      /** Requests the simulated exchange saw from this account during containment, by path. */
+      paths: Record<string, number>
       contained: boolean
       key: string
       ordersCancelled: number
@@ -85,6 +87,12 @@ const roundCalls = (c: CallTimes | undefined): CallTimes => ({
   throttleMs: round(c?.throttleMs ?? Number.NaN, 1),
   httpMs: round(c?.httpMs ?? Number.NaN, 1)
 })
+
+const countPaths = (requests: readonly { method: string; path: string }[]) => {
+  const out: Record<string, number> = {}
+  for (const r of requests) out[`${r.method} ${r.path}`] = (out[`${r.method} ${r.path}`] ?? 0) + 1
+  return out
+}
 
 /** Total resting orders on every bench account, read from the simulated exchanges themselves. */
 const openOn = (sim: Simulator, exchange: ExchangeId): number => sim.openOrders(accountOf(exchange))
@@ -139,6 +147,7 @@ async function runKillSwitchSide(
     const report = await killSwitch.fire({ targets, trigger: 'bench' })
     const wallMs = since(t)
     const requests = sim.requests.count() - requestsBefore
+    const during = sim.requests.entries().slice(requestsBefore)
     db.close()
     const accounts = exchanges.map((exchange, i) => {
       const r = report.accounts.find((a) => a.account === accountOf(exchange))
@@ -148,6 +157,7 @@ async function runKillSwitchSide(
         openAfter: openOn(sim, exchange),
         ms: round(perAccount.get(exchange) ?? Number.NaN, 1),
         calls: roundCalls(calls.get(exchange)),
+        paths: countPaths(during.filter((r) => r.exchange === exchange)),
         contained: r?.contained ?? false,
         key: r?.key ?? 'unknown',
         ordersCancelled: r?.ordersCancelled ?? 0,
