@@ -86,8 +86,7 @@ import {
   type Cursors,
   type KeySnapshot,
   type KillSwitchOptions,
-  type PollResult,
-  type StreamError
+  type PollResult
 } from './connector'
 import {
   decodeId,
@@ -106,6 +105,7 @@ import {
   type ClassifyContext
 } from './errors'
 import { withRetry, type Attempted, type RetryOptions } from './retry'
+import { finishEvents, newRun, runStream, type RunContext, type StreamOutput } from './stream-run'
 
 const MINUTE_MS = 60_000
 const DAY_MS = 86_400_000
@@ -310,23 +310,6 @@ class WeightLedger {
   observe(pool: Pool, used: number, now: number): void {
     this.observed[pool] = { minute: Math.floor(now / MINUTE_MS), used }
   }
-}
-
-type StreamOutput = {
-  events: NewEvent[]
-  cursor?: string | number | null
-  warning?: ExchangeFault
-}
-
-interface RunContext {
-  mode: 'poll' | 'backfill'
-  now: number
-  since: number
-  cursors: Cursors
-  events: NewEvent[]
-  errors: StreamError[]
-  halt: ExchangeFault | null
-  progress?: (message: string) => void
 }
 
 /** Faults that make further calls in the same poll pointless. */
@@ -655,16 +638,13 @@ class BinanceConnector implements Connector {
       options.onProgress?.(Math.min(1, Math.max(0, p)), message)
     report(0, 'Reading history from Binance')
     await this.ensureMarkets(now)
-    const ctx: RunContext = {
-      mode: 'backfill',
+    const ctx: RunContext = newRun(
+      'backfill',
       now,
       since,
-      cursors: { meta: JSON.stringify({ since }) },
-      events: [],
-      errors: [],
-      halt: null,
-      progress: (message) => report(0.05, message)
-    }
+      { meta: JSON.stringify({ since }) },
+      (message) => report(0.05, message)
+    )
     this.restored = true
     const result = await this.run(ctx, (done, total, message) =>
       report(0.05 + 0.9 * (done / Math.max(1, total)), message)
@@ -696,15 +676,12 @@ class BinanceConnector implements Connector {
         return null
       }
     })()
-    const ctx: RunContext = {
-      mode: 'poll',
+    const ctx: RunContext = newRun(
+      'poll',
       now,
-      since: meta ?? now - (this.options.lookbackMs ?? 5 * MINUTE_MS),
-      cursors: { ...cursors },
-      events: [],
-      errors: [],
-      halt: null
-    }
+      meta ?? now - (this.options.lookbackMs ?? 5 * MINUTE_MS),
+      { ...cursors }
+    )
     if (!this.restored) {
       // A fresh process: watch what the cursors name and read each once, in case anything
       // happened while Vigil was not running.
@@ -816,9 +793,7 @@ class BinanceConnector implements Connector {
         }
       })
     }
-    const unique = new Map<string, NewEvent>()
-    for (const e of ctx.events) unique.set(`${e.kind}|${e.exchangeRecordId}`, e)
-    result.events = [...unique.values()].sort((a, b) => a.ts - b.ts)
+    result.events = finishEvents(ctx.events)
     return result
   }
 
@@ -833,57 +808,24 @@ class BinanceConnector implements Connector {
     fn: () => Promise<StreamOutput>,
     needsMarkets = false
   ): Promise<boolean> {
-    if (ctx.halt) {
-      ctx.errors.push({
-        stream: name,
-        fault: new ExchangeFault(
-          ctx.halt.category,
-          `not read: ${ctx.halt.message}`,
-          name,
-          ctx.halt.retryAfterMs
-        )
-      })
-      return false
-    }
-    if (needsMarkets && this.marketsFailure) {
-      const f = this.marketsFailure
-      ctx.errors.push({
-        stream: name,
-        fault: new ExchangeFault(
-          f.category,
-          `not read (market list unavailable): ${f.message}`,
-          name,
-          f.retryAfterMs
-        )
-      })
-      return false
-    }
-    try {
-      const out = await fn()
-      ctx.events.push(...out.events)
-      if (out.cursor !== undefined) ctx.cursors[name] = out.cursor
-      if (out.warning) ctx.errors.push({ stream: name, fault: out.warning })
-      return true
-    } catch (error) {
-      if (error instanceof Deferred) {
+    const out = await runStream(ctx, name, fn, needsMarkets, {
+      exchange: 'binance',
+      accountId: this.account.id,
+      logger: this.logger,
+      classify: (error, stream) => this.fault(error, stream),
+      marketsFailure: this.marketsFailure,
+      halting: HALTING,
+      ignore: (error, stream) => {
+        if (!(error instanceof Deferred)) return false
         this.logger.debug('binance: read deferred by the weight budget', {
           account: this.account.id,
-          stream: name,
+          stream,
           pool: error.pool
         })
-        return false
+        return true
       }
-      const fault = this.fault(error, name)
-      ctx.errors.push({ stream: name, fault })
-      if (HALTING.has(fault.category)) ctx.halt = fault
-      this.logger.warn('binance: stream failed', {
-        account: this.account.id,
-        stream: name,
-        category: fault.category,
-        error: fault.message
-      })
-      return false
-    }
+    })
+    return out !== undefined
   }
 
   // -------------------------------------------------------------------------------------------

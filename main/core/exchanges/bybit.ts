@@ -38,8 +38,7 @@ import {
   type Cursors,
   type KeySnapshot,
   type KillSwitchOptions,
-  type PollResult,
-  type StreamError
+  type PollResult
 } from './connector'
 import { decodeSnapshot, decodeWindow, encodeSnapshot, encodeWindow, WindowTracker } from './cursor'
 import {
@@ -84,6 +83,13 @@ import {
 } from './bybit-parse'
 import type { ClassifyContext } from './errors'
 import { withRetry, type Attempted, type RetryOptions } from './retry'
+import {
+  finishEvents,
+  newRun,
+  runStream,
+  type RunContext as BaseRunContext,
+  type StreamOutput
+} from './stream-run'
 import type { KillSwitchAccountResult } from '../../api/contract'
 import type { NewEvent } from '../model'
 import type { Clock, Logger } from '../ports'
@@ -206,27 +212,11 @@ export const bybitCapabilities = (): Capability[] => [
   }
 ]
 
-type StreamOutput = {
-  events: NewEvent[]
-  /** Cursors to commit when the stream succeeded (by name). */
-  cursors?: Record<string, string>
-  /** A gap to report although data was delivered. */
-  warning?: ExchangeFault
-}
-
-interface RunContext {
-  mode: 'poll' | 'backfill'
-  now: number
-  since: number
-  cursors: Cursors
-  events: NewEvent[]
-  errors: StreamError[]
-  halt: ExchangeFault | null
+interface RunContext extends BaseRunContext {
   /** Bybit's retCode of the halting failure (10003 = the key no longer exists). */
   haltCode?: string
   transientFailures?: number
   slowDue: boolean
-  progress?: (message: string) => void
 }
 
 /** A category Bybit lists orders by. */
@@ -235,8 +225,6 @@ interface Scope {
   category: 'spot' | 'linear' | 'inverse'
   params: Record<string, string>
 }
-
-const HALTING: ReadonlySet<string> = new Set(['auth', 'rate-limit', 'maintenance'])
 
 const isStringArray = (v: unknown): v is string[] =>
   Array.isArray(v) && v.every((x) => typeof x === 'string')
@@ -497,15 +485,8 @@ class BybitConnector implements Connector {
     let done = 0
     const report = (message: string) => options.onProgress?.(Math.min(1, done / total), message)
     const ctx: RunContext = {
-      mode: 'backfill',
-      now,
-      since,
-      cursors: {},
-      events: [],
-      errors: [],
-      halt: null,
-      slowDue: true,
-      progress: report
+      ...newRun('backfill', now, since, {}, report),
+      slowDue: true
     }
     report('Reading history from Bybit')
     const result = await this.run(ctx, scopes, () => {
@@ -544,13 +525,7 @@ class BybitConnector implements Connector {
     const slowEvery = this.options.slowEveryMs ?? 5000
     const slowDue = this.slowAt === null || now - this.slowAt >= slowEvery
     const ctx: RunContext = {
-      mode: 'poll',
-      now,
-      since: now - (this.options.lookbackMs ?? 5 * 60_000),
-      cursors: { ...cursors },
-      events: [],
-      errors: [],
-      halt: null,
+      ...newRun('poll', now, now - (this.options.lookbackMs ?? 5 * 60_000), { ...cursors }),
       slowDue
     }
     const result = await this.run(ctx, this.scopes())
@@ -635,11 +610,9 @@ class BybitConnector implements Connector {
       if (key && (data.leverage === null || data.leverage === undefined))
         data.leverage = this.leverage.get(key) ?? null
     }
-    const unique = new Map<string, NewEvent>()
-    for (const e of ctx.events) unique.set(`${e.kind}|${e.exchangeRecordId}`, e)
     // At equal times a leverage setting comes first: an order placed then used it.
     const rank = (e: NewEvent): number => (e.kind === 'leverage' ? 0 : 1)
-    result.events = [...unique.values()].sort((a, b) => a.ts - b.ts || rank(a) - rank(b))
+    result.events = finishEvents(ctx.events, (a, b) => rank(a) - rank(b))
     return result
   }
 
@@ -658,63 +631,29 @@ class BybitConnector implements Connector {
    * Runs one stream: its events and cursors are committed only if the whole stream succeeded, so
    * a failed or malformed read loses nothing and is retried from the same cursor next time.
    */
-  private async stream(
+  private stream(
     ctx: RunContext,
     name: string,
     fn: () => Promise<StreamOutput>,
     needsMarkets = false
   ): Promise<StreamOutput | undefined> {
-    if (ctx.halt) {
-      ctx.errors.push({
-        stream: name,
-        fault: new ExchangeFault(
-          ctx.halt.category,
-          `not read: ${ctx.halt.message}`,
-          name,
-          ctx.halt.retryAfterMs
-        )
-      })
-      return undefined
-    }
-    if (needsMarkets && this.marketsFailure) {
-      const f = this.marketsFailure
-      ctx.errors.push({
-        stream: name,
-        fault: new ExchangeFault(
-          f.category,
-          `not read (market list unavailable): ${f.message}`,
-          name,
-          f.retryAfterMs
-        )
-      })
-      return undefined
-    }
-    try {
-      const out = await fn()
-      ctx.events.push(...out.events)
-      if (out.cursors) Object.assign(ctx.cursors, out.cursors)
-      if (out.warning) ctx.errors.push({ stream: name, fault: out.warning })
-      return out
-    } catch (error) {
-      const fault = this.classify(error, name)
-      ctx.errors.push({ stream: name, fault })
-      // A second transport failure in one run halts it too: an exchange that times out answers
-      // no stream, and waiting out the timeout once per stream would stall the poll for minutes.
-      if (fault.category === 'transient') ctx.transientFailures = (ctx.transientFailures ?? 0) + 1
-      if (HALTING.has(fault.category) || (ctx.transientFailures ?? 0) >= 2) {
-        ctx.halt = fault
-        ctx.haltCode = bybitCode(error)
+    return runStream(ctx, name, fn, needsMarkets, {
+      exchange: 'bybit',
+      accountId: this.account.id,
+      logger: this.logger,
+      classify: (error, stream) => this.classify(error, stream),
+      marketsFailure: this.marketsFailure,
+      onFailure: (run, fault, error, halts) => {
+        // A second transport failure in one run halts it too: an exchange that times out answers
+        // no stream, and waiting out the timeout once per stream would stall the poll for minutes.
+        if (fault.category === 'transient') run.transientFailures = (run.transientFailures ?? 0) + 1
+        const halt = halts || (run.transientFailures ?? 0) >= 2
+        if (halt) run.haltCode = bybitCode(error)
+        if (fault.category === 'permission' && (name === 'addresses' || name === 'transfers:sub'))
+          this.refusedUntil.set(name, run.now + 60 * 60_000)
+        return halt
       }
-      if (fault.category === 'permission' && (name === 'addresses' || name === 'transfers:sub'))
-        this.refusedUntil.set(name, ctx.now + 60 * 60_000)
-      this.logger.warn('bybit: stream failed', {
-        account: this.account.id,
-        stream: name,
-        category: fault.category,
-        error: fault.message
-      })
-      return undefined
-    }
+    })
   }
 
   /** Reads pages until the cursor runs out; false when `maxPages` stopped it early. */

@@ -29,8 +29,7 @@ import {
   type Cursors,
   type KeySnapshot,
   type KillSwitchOptions,
-  type PollResult,
-  type StreamError
+  type PollResult
 } from './connector'
 import {
   decodeId,
@@ -75,6 +74,7 @@ import {
 } from './deribit-parse'
 import { classifyError, type ClassifyContext } from './errors'
 import { withRetry, type Attempted, type RetryOptions } from './retry'
+import { finishEvents, newRun, runStream, type RunContext, type StreamOutput } from './stream-run'
 import type { KillSwitchAccountResult } from '../../api/contract'
 import type { NewEvent } from '../model'
 import type { Clock, Logger } from '../ports'
@@ -167,28 +167,6 @@ export const deribitCapabilities = (): Capability[] => [
     note: "Deribit's cancel-on-disconnect only covers a live WebSocket connection; there is no timer that cancels orders if this computer goes offline."
   }
 ]
-
-type StreamOutput = {
-  events: NewEvent[]
-  cursor?: string | number | null
-  /** Streams that produced part of their data but must report a gap. */
-  warning?: ExchangeFault
-}
-
-interface RunContext {
-  mode: 'poll' | 'backfill'
-  now: number
-  /** Start of history for streams without a cursor. */
-  since: number
-  cursors: Cursors
-  events: NewEvent[]
-  errors: StreamError[]
-  /** A fault that makes further calls this run pointless (auth, rate limit, maintenance). */
-  halt: ExchangeFault | null
-  progress?: (message: string) => void
-}
-
-const HALTING: ReadonlySet<string> = new Set(['auth', 'rate-limit', 'maintenance'])
 
 const isStringArray = (v: unknown): v is string[] =>
   Array.isArray(v) && v.every((x) => typeof x === 'string')
@@ -414,16 +392,7 @@ class DeribitConnector implements Connector {
     const total = 4 + currencies.length * 4
     let done = 0
     const report = (message: string) => options.onProgress?.(Math.min(1, done / total), message)
-    const ctx: RunContext = {
-      mode: 'backfill',
-      now,
-      since,
-      cursors: {},
-      events: [],
-      errors: [],
-      halt: null,
-      progress: report
-    }
+    const ctx: RunContext = newRun('backfill', now, since, {}, report)
     report('Reading history from Deribit')
     const result = await this.run(ctx, currencies, true, () => {
       done++
@@ -448,15 +417,9 @@ class DeribitConnector implements Connector {
     const now = this.clock.now()
     this.pollCount++
     await this.ensureMarkets(now)
-    const ctx: RunContext = {
-      mode: 'poll',
-      now,
-      since: now - (this.options.lookbackMs ?? 5 * 60_000),
-      cursors: { ...cursors },
-      events: [],
-      errors: [],
-      halt: null
-    }
+    const ctx: RunContext = newRun('poll', now, now - (this.options.lookbackMs ?? 5 * 60_000), {
+      ...cursors
+    })
     const every = Math.max(1, this.options.coldEvery ?? 5)
     const all = this.watchedCurrencies()
     const includeCold = every === 1 || this.pollCount % every === 1 || this.hotCurrencies === null
@@ -516,9 +479,7 @@ class DeribitConnector implements Connector {
     if (allOrdersRead && currencies.every((c) => this.openIds.has(c)))
       result.openOrders = this.openOrderCount()
     // The same record can arrive through two currencies (see `openIds`): deliver it once.
-    const unique = new Map<string, NewEvent>()
-    for (const e of ctx.events) unique.set(`${e.kind}|${e.exchangeRecordId}`, e)
-    result.events = [...unique.values()].sort((a, b) => a.ts - b.ts)
+    result.events = finishEvents(ctx.events)
     return result
   }
 
@@ -526,55 +487,19 @@ class DeribitConnector implements Connector {
    * Runs one stream: its events and cursor are committed only if the whole stream succeeded, so a
    * failed or malformed read loses nothing and is retried from the same cursor next time.
    */
-  private async stream(
+  private stream(
     ctx: RunContext,
     name: string,
     fn: () => Promise<StreamOutput>,
     needsMarkets = false
   ): Promise<StreamOutput | undefined> {
-    if (ctx.halt) {
-      ctx.errors.push({
-        stream: name,
-        fault: new ExchangeFault(
-          ctx.halt.category,
-          `not read: ${ctx.halt.message}`,
-          name,
-          ctx.halt.retryAfterMs
-        )
-      })
-      return undefined
-    }
-    if (needsMarkets && this.marketsFailure) {
-      const f = this.marketsFailure
-      ctx.errors.push({
-        stream: name,
-        fault: new ExchangeFault(
-          f.category,
-          `not read (market list unavailable): ${f.message}`,
-          name,
-          f.retryAfterMs
-        )
-      })
-      return undefined
-    }
-    try {
-      const out = await fn()
-      ctx.events.push(...out.events)
-      if (out.cursor !== undefined) ctx.cursors[name] = out.cursor
-      if (out.warning) ctx.errors.push({ stream: name, fault: out.warning })
-      return out
-    } catch (error) {
-      const fault = classifyError(error, this.classifyContext(name))
-      ctx.errors.push({ stream: name, fault })
-      if (HALTING.has(fault.category)) ctx.halt = fault
-      this.logger.warn('deribit: stream failed', {
-        account: this.account.id,
-        stream: name,
-        category: fault.category,
-        error: fault.message
-      })
-      return undefined
-    }
+    return runStream(ctx, name, fn, needsMarkets, {
+      exchange: 'deribit',
+      accountId: this.account.id,
+      logger: this.logger,
+      classify: (error, stream) => classifyError(error, this.classifyContext(stream)),
+      marketsFailure: this.marketsFailure
+    })
   }
 
   // -------------------------------------------------------------------------------------------

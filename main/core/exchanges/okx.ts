@@ -36,8 +36,7 @@ import {
   type Cursors,
   type KeySnapshot,
   type KillSwitchOptions,
-  type PollResult,
-  type StreamError
+  type PollResult
 } from './connector'
 import {
   decodeSnapshot,
@@ -85,6 +84,7 @@ import {
   type OkxPosition
 } from './okx-parse'
 import { withRetry, type Attempted, type RetryOptions } from './retry'
+import { finishEvents, newRun, runStream, type RunContext, type StreamOutput } from './stream-run'
 
 const DAY_MS = 24 * 60 * 60 * 1000
 const MAX_BACKFILL_MS = 90 * DAY_MS
@@ -193,26 +193,6 @@ export const okxCapabilities = (): Capability[] => [
     note: "OKX's cancel-all-after timer cancels every open order if Vigil stops renewing it (10–120 s). Off by default: it would also cancel your orders whenever this computer sleeps or loses its connection."
   }
 ]
-
-type StreamOutput = {
-  events: NewEvent[]
-  cursor?: string | number | null
-  /** Streams that produced part of their data but must report a gap. */
-  warning?: ExchangeFault
-}
-
-interface RunContext {
-  mode: 'poll' | 'backfill'
-  now: number
-  since: number
-  cursors: Cursors
-  events: NewEvent[]
-  errors: StreamError[]
-  halt: ExchangeFault | null
-  progress?: (message: string) => void
-}
-
-const HALTING: ReadonlySet<string> = new Set(['auth', 'rate-limit', 'maintenance'])
 
 /** OKX codes ccxt 4.5.84 leaves unmapped (generic ExchangeError) that mean auth or permission. */
 const AUTH_CODES = new Set(['50119'])
@@ -504,16 +484,7 @@ class OkxConnectorImpl implements OkxConnector {
     let done = 0
     const report = (message: string): void =>
       options.onProgress?.(Math.min(1, done / total), message)
-    const ctx: RunContext = {
-      mode: 'backfill',
-      now,
-      since,
-      cursors: {},
-      events: [],
-      errors: [],
-      halt: null,
-      progress: report
-    }
+    const ctx: RunContext = newRun('backfill', now, since, {}, report)
     report('Reading history from OKX')
     const result = await this.run(ctx, true, () => {
       done++
@@ -537,15 +508,9 @@ class OkxConnectorImpl implements OkxConnector {
     const now = this.clock.now()
     this.pollCount++
     await this.ensureMarkets(now)
-    const ctx: RunContext = {
-      mode: 'poll',
-      now,
-      since: now - (this.options.lookbackMs ?? 5 * 60_000),
-      cursors: { ...cursors },
-      events: [],
-      errors: [],
-      halt: null
-    }
+    const ctx: RunContext = newRun('poll', now, now - (this.options.lookbackMs ?? 5 * 60_000), {
+      ...cursors
+    })
     const every = Math.max(1, this.options.coldEvery ?? 5)
     return this.run(ctx, every === 1 || this.pollCount % every === 1)
   }
@@ -588,9 +553,7 @@ class OkxConnectorImpl implements OkxConnector {
     onStreamDone()
     if (includeCold) await this.stream(ctx, 'deposits', () => this.deposits(ctx))
     onStreamDone()
-    const unique = new Map<string, NewEvent>()
-    for (const e of ctx.events) unique.set(`${e.kind}|${e.exchangeRecordId}`, e)
-    result.events = [...unique.values()].sort((a, b) => a.ts - b.ts)
+    result.events = finishEvents(ctx.events)
     return result
   }
 
@@ -598,56 +561,21 @@ class OkxConnectorImpl implements OkxConnector {
    * Runs one stream: its events and cursor are committed only if the whole stream succeeded, so a
    * failed or malformed read loses nothing and is retried from the same cursor next time.
    */
-  private async stream(
+  private stream(
     ctx: RunContext,
     name: string,
     fn: () => Promise<StreamOutput>,
     needsMarkets = false
   ): Promise<StreamOutput | undefined> {
-    if (ctx.halt) {
-      ctx.errors.push({
-        stream: name,
-        fault: new ExchangeFault(
-          ctx.halt.category,
-          `not read: ${ctx.halt.message}`,
-          name,
-          ctx.halt.retryAfterMs
-        )
-      })
-      return undefined
-    }
-    if (needsMarkets && this.marketsFailure) {
-      const f = this.marketsFailure
-      ctx.errors.push({
-        stream: name,
-        fault: new ExchangeFault(
-          f.category,
-          `not read (market list unavailable): ${f.message}`,
-          name,
-          f.retryAfterMs
-        )
-      })
-      if (HALTING.has(f.category)) ctx.halt = f
-      return undefined
-    }
-    try {
-      const out = await fn()
-      ctx.events.push(...out.events)
-      if (out.cursor !== undefined) ctx.cursors[name] = out.cursor
-      if (out.warning) ctx.errors.push({ stream: name, fault: out.warning })
-      return out
-    } catch (error) {
-      const fault = this.classify(error, name)
-      ctx.errors.push({ stream: name, fault })
-      if (HALTING.has(fault.category)) ctx.halt = fault
-      this.logger.warn('okx: stream failed', {
-        account: this.account.id,
-        stream: name,
-        category: fault.category,
-        error: fault.message
-      })
-      return undefined
-    }
+    return runStream(ctx, name, fn, needsMarkets, {
+      exchange: 'okx',
+      accountId: this.account.id,
+      logger: this.logger,
+      classify: (error, stream) => this.classify(error, stream),
+      marketsFailure: this.marketsFailure,
+      // A market list that failed on auth, a rate limit or maintenance halts the run too.
+      haltOnMarketsFailure: true
+    })
   }
 
   private maxPages(ctx: RunContext): number {
