@@ -2,7 +2,7 @@
  * `npm run vigil -- <command>`: the command line for things a trader or support engineer does
  * without the window.
  *
- *   report <incident-id> [--format markdown|json] [--data-dir DIR] [--out FILE]
+ *   report <incident-id> [--format markdown|json] [--language en|zh-CN|zh-TW] [--data-dir DIR] [--out FILE]
  *   incidents [--data-dir DIR]
  */
 import { writeFileSync } from 'node:fs'
@@ -11,6 +11,7 @@ import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 
 import { openDatabase } from './core/db/open'
+import { CORE_LANGUAGES, type CoreLanguage } from './core/i18n'
 import { buildIncidentReport, incidentReportMarkdown } from './core/incident-report'
 import { Incidents } from './core/incidents'
 
@@ -27,6 +28,7 @@ export function runCli(
     allowPositionals: true,
     options: {
       format: { type: 'string', default: 'markdown' },
+      language: { type: 'string', default: 'en' },
       'data-dir': { type: 'string' },
       out: { type: 'string' }
     }
@@ -45,17 +47,20 @@ export function runCli(
     if (command === 'report' && arg) {
       if (values.format !== 'markdown' && values.format !== 'json')
         throw new Error('--format must be markdown or json')
-      const report = buildIncidentReport(db, arg)
+      const language = values.language as CoreLanguage
+      if (!CORE_LANGUAGES.includes(language))
+        throw new Error(`--language must be one of ${CORE_LANGUAGES.join(', ')}`)
+      const report = buildIncidentReport(db, arg, Date.now(), language)
       const text =
         values.format === 'json'
           ? JSON.stringify(report, null, 2) + '\n'
-          : incidentReportMarkdown(report)
+          : incidentReportMarkdown(report, language)
       if (values.out) writeFileSync(values.out, text)
       else write(text)
       return 0
     }
     process.stderr.write(
-      'usage: npm run vigil -- report <incident-id> [--format markdown|json] [--data-dir DIR] [--out FILE]\n       npm run vigil -- incidents [--data-dir DIR]\n'
+      'usage: npm run vigil -- report <incident-id> [--format markdown|json] [--language en|zh-CN|zh-TW] [--data-dir DIR] [--out FILE]\n       npm run vigil -- incidents [--data-dir DIR]\n'
     )
     return 2
   } finally {

@@ -382,7 +382,14 @@ export const contract = {
     output: incidentViewSchema
   },
   [METHODS.incidentsReport]: {
-    input: z.object({ incidentId: id, format: z.enum(['markdown', 'json']) }).strict(),
+    input: z
+      .object({
+        incidentId: id,
+        format: z.enum(['markdown', 'json']),
+        /** The report's language; the resolved settings language when left out. */
+        language: z.enum(['en', 'zh-CN', 'zh-TW']).optional()
+      })
+      .strict(),
     output: z.object({ filename: z.string(), mime: z.string(), content: z.string() })
   },
   [METHODS.historyQuery]: {

@@ -467,17 +467,28 @@ export async function createVigil(deps: VigilDeps): Promise<Vigil & { internals:
     return report
   }
 
-  const summarise = (report: KillSwitchReport): string =>
-    report.accounts
+  /** The kill-switch outcome per account for the notification, in the trader's language. */
+  const summarise = (report: KillSwitchReport): string => {
+    const lang = language()
+    return report.accounts
       .map((a) => {
         const orders =
           a.ordersRemaining === 0
-            ? `${a.ordersCancelled} orders cancelled, none left`
-            : `${a.ordersRemaining} orders still open`
-        const key = a.key === 'manual-revoke-required' ? 'revoke the key by hand' : `key ${a.key}`
-        return `${a.account}: ${a.contained ? 'contained' : 'NOT contained'} (${orders}; ${key})`
+            ? coreText(lang, 'ks.ordersNoneLeft', { cancelled: a.ordersCancelled })
+            : coreText(lang, 'ks.ordersOpen', { remaining: a.ordersRemaining })
+        const key =
+          a.key === 'manual-revoke-required'
+            ? coreText(lang, 'ks.revokeByHand')
+            : coreText(lang, 'ks.key', { key: coreText(lang, `ks.key.${a.key}`) })
+        return coreText(lang, 'ks.line', {
+          account: a.account,
+          state: coreText(lang, a.contained ? 'ks.contained' : 'ks.notContained'),
+          orders,
+          key
+        })
       })
       .join('\n')
+  }
 
   const response = new ResponsePolicy({
     clock,
@@ -869,9 +880,10 @@ export async function createVigil(deps: VigilDeps): Promise<Vigil & { internals:
       emitStatus()
       return requireIncident(incidentId)
     },
-    'incidents.report': async ({ incidentId, format }) => {
+    'incidents.report': async ({ incidentId, format, language: requested }) => {
       requireIncident(incidentId)
-      const report = buildIncidentReport(db, incidentId, clock.now())
+      const lang = requested ?? language()
+      const report = buildIncidentReport(db, incidentId, clock.now(), lang)
       audit.append({
         at: clock.now(),
         actor: 'user',
@@ -888,7 +900,7 @@ export async function createVigil(deps: VigilDeps): Promise<Vigil & { internals:
         : {
             filename: `vigil-incident-${incidentId}.md`,
             mime: 'text/markdown',
-            content: incidentReportMarkdown(report)
+            content: incidentReportMarkdown(report, lang)
           }
     },
     'history.query': async (input) => {

@@ -15,6 +15,7 @@ import { Reasoning } from '../components/reasoning'
 import { downloadText } from '../download'
 import { eventFacts, formatTime } from '../format'
 import { localText } from '../i18n/core-text'
+import { LANGUAGES } from '../i18n'
 import { useLive } from '../hooks/live'
 import { useApi } from '../hooks/use-api'
 import { accountName, useAccounts } from '../hooks/use-data'
@@ -142,7 +143,12 @@ function IncidentDetail({ incidentId }: { incidentId: string }) {
   async function report(format: 'markdown' | 'json') {
     setReportError(null)
     try {
-      const file = await api.call('incidents.report', { incidentId, format })
+      const file = await api.call('incidents.report', {
+        incidentId,
+        format,
+        // The language on screen; the core falls back to the settings language otherwise.
+        language: LANGUAGES.find((l) => l === i18n.language)
+      })
       downloadText(file.filename, file.mime, file.content)
     } catch (err) {
       setReportError(toApiCallError(err))

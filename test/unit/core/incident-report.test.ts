@@ -171,6 +171,84 @@ describe('incident report', () => {
     expect(report.timeline[0]!.exchangeRecordId).toBe('500003')
   })
 
+  it('writes the report in Chinese (zh-CN and zh-TW) with the same rows and record ids; English stays the default', async () => {
+    const { db, first, later } = seeded()
+    const ks = new KillSwitch(db, new AuditLog(db), systemClock, silentLogger)
+    await ks.fire({
+      targets: [
+        {
+          accountId: 'acc',
+          exchange: 'binance',
+          connector: connector({
+            key: 'manual-revoke-required',
+            manualSteps: ['Delete the API key ending abcd'],
+            manualUrl: 'https://www.binance.com/en/my/settings/api-management'
+          })
+        }
+      ],
+      trigger: 'user',
+      incidentId: first.incident.id
+    })
+    const english = incidentReportMarkdown(buildIncidentReport(db, later.incident.id, 10_000))
+    expect(
+      incidentReportMarkdown(buildIncidentReport(db, later.incident.id, 10_000, 'en'), 'en')
+    ).toBe(english)
+    expect(english).toContain('## 1. What happened')
+    expect(english).toContain('| acc | yes | 3 | 0 | manual-revoke-required |')
+
+    const headings = {
+      'zh-CN': [
+        '# Vigil 事件报告：',
+        '## 1. 发生了什么',
+        '| 时间（UTC） | 事件 | 交易所记录 ID |',
+        '## 2. 可能原因',
+        '## 3. 影响',
+        '## 4. Vigil 做了什么',
+        '| 账户 | 已遏制 | 已撤销订单 | 剩余订单（回读确认） | 密钥 |',
+        '## 5. 你仍需手动完成的事项',
+        '## 6. 建议',
+        '| 1970-01-01T00:00:03Z | 提现 2.4 BTC 至 bc1qattacker（unconfirmed） | 500003 |',
+        '| acc | 是 | 3 | 0 | 需手动吊销 |',
+        '- 提现：2.4 BTC → bc1qattacker',
+        '资金正在转往此账户从未用过的地址',
+        '请立即联系 deribit 客服',
+        // what the connector wrote stays as written
+        'acc：Delete the API key ending abcd (https://www.binance.com/en/my/settings/api-management)'
+      ],
+      'zh-TW': [
+        '# Vigil 事件報告：',
+        '## 1. 發生了什麼',
+        '| 時間（UTC） | 事件 | 交易所紀錄 ID |',
+        '## 2. 可能原因',
+        '## 3. 影響',
+        '## 4. Vigil 做了什麼',
+        '| 帳戶 | 已圍堵 | 已取消訂單 | 剩餘訂單（回讀確認） | 金鑰 |',
+        '## 5. 你仍需手動完成的事項',
+        '## 6. 建議',
+        '| 1970-01-01T00:00:03Z | 提領 2.4 BTC 至 bc1qattacker（unconfirmed） | 500003 |',
+        '| acc | 是 | 3 | 0 | 需手動撤銷 |',
+        '- 提領：2.4 BTC → bc1qattacker',
+        '資金正在轉往此帳戶從未用過的地址',
+        '請立即聯絡 deribit 客服',
+        'acc：Delete the API key ending abcd (https://www.binance.com/en/my/settings/api-management)'
+      ]
+    } as const
+    const rows = (md: string) => md.split('\n').filter((l) => l.startsWith('| ')).length
+    for (const language of ['zh-CN', 'zh-TW'] as const) {
+      const report = buildIncidentReport(db, later.incident.id, 10_000, language)
+      const md = incidentReportMarkdown(report, language)
+      for (const text of headings[language]) expect(md).toContain(text)
+      expect(md).not.toContain('What happened')
+      expect(report.timeline.map((t) => t.exchangeRecordId)).toEqual(['500003'])
+      expect(rows(md)).toBe(rows(english))
+      expect(report.recommendations).toHaveLength(6)
+    }
+    const login = buildIncidentReport(db, first.incident.id, 10_000, 'zh-TW')
+    expect(login.timeline.map((t) => t.exchangeRecordId)).toEqual(['101', '102'])
+    expect(login.timeline[1]!.summary).toBe('登入：185.220.101.4（DE），裝置：Chrome / Windows')
+    expect(login.likelyCause.join(' ')).toMatch(/撞庫/)
+  })
+
   it('names a missing incident', () => {
     expect(() => buildIncidentReport(seeded().db, 'nope')).toThrow(/no incident with id nope/)
   })

@@ -120,7 +120,9 @@ describe('alerts', () => {
     renderApp(fake, { hash: '#/alerts/inc-1' })
     fireEvent.click(await screen.findByTestId('report-markdown'))
     await waitFor(() => expect(saved).toHaveLength(1))
-    expect(fake.callsOf('incidents.report')).toEqual([{ incidentId: 'inc-1', format: 'markdown' }])
+    expect(fake.callsOf('incidents.report')).toEqual([
+      { incidentId: 'inc-1', format: 'markdown', language: 'en' }
+    ])
     expect(saved[0].name).toBe('vigil-incident-inc-1.md')
     expect(await saved[0].blob.text()).toBe('# Incident inc-1\n')
     click.mockRestore()
