@@ -378,9 +378,14 @@ describe('Bybit connector against the simulator (posture-bybit)', () => {
     const refusedBefore = bybitRefusals(sim.world, 'by')
     let burning = true
     const burn = (async () => {
-      // Capped well below the IP limit (600 requests in 5 s), which would ban the whole test.
-      for (let sent = 0; burning && sent < 300; sent += 5)
+      // Paced at ~25 requests a second for as long as our poll runs (however slow the machine):
+      // far above query-api's 10/s per UID, far below the IP limit of 600 in 5 s, which would ban
+      // the whole test. A deadline keeps a stuck poll from burning forever.
+      const deadline = Date.now() + 20_000
+      while (burning && Date.now() < deadline) {
         await Promise.allSettled(Array.from({ length: 5 }, () => rogue.privateGetV5UserQueryApi()))
+        await new Promise((r) => setTimeout(r, 200))
+      }
     })()
     while (bybitRefusals(sim.world, 'by') === refusedBefore)
       await new Promise((r) => setTimeout(r, 10))
