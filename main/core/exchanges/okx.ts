@@ -1309,6 +1309,7 @@ class OkxConnectorImpl implements OkxConnector {
     }
 
     // 2. Algo orders (trigger, conditional, …) have their own ids and their own cancel call.
+    let algosListed: number | null = null
     const cancelAlgos = async (round: string): Promise<number | null> => {
       const listed = await this.retry(() => this.readAlgoOrders('killSwitch'), 'killSwitch')
       if (!listed.ok) {
@@ -1322,6 +1323,7 @@ class OkxConnectorImpl implements OkxConnector {
         listed.attempts,
         plural(listed.value.length, 'pending algo order')
       )
+      algosListed = listed.value.length
       if (listed.value.length === 0) return 0
       const r = await this.cancelBatches(
         listed.value.map((a) => ({ id: a.algoId, instId: a.instId })),
@@ -1353,7 +1355,18 @@ class OkxConnectorImpl implements OkxConnector {
     await cancelOrders('')
     await cancelAlgos('')
     let orders = await readBack('read-back-orders')
-    let algos = await readBackAlgos('read-back-algo-orders')
+    // Listing algo orders costs five throttled calls; when the first pass found none there is
+    // nothing to confirm (regular orders, where an attacker acts, are always read back).
+    let algos: number | null
+    if (algosListed === 0) {
+      algos = 0
+      step(
+        'read-back-algo-orders',
+        true,
+        0,
+        'No algo orders were pending a moment ago; not re-read'
+      )
+    } else algos = await readBackAlgos('read-back-algo-orders')
     if (orders === null || orders > 0) {
       await cancelOrders('-retry')
       orders = await readBack('read-back-orders-retry')
@@ -1367,15 +1380,21 @@ class OkxConnectorImpl implements OkxConnector {
     if (options.closePositions) await this.closePositions(step, fail)
 
     // 4. The key: OKX cannot revoke the calling key, nor list others. Read it so the steps name it.
+    // The last poll's read names the key; only read it now when there is none (it costs a
+    // heavily throttled call while the trader is waiting for containment).
     let key = this.selfKey
-    const read = await this.retry(() => this.readKey('killSwitch'), 'killSwitch')
-    if (read.ok) key = read.value
+    let attempts = 0
+    if (!key) {
+      const read = await this.retry(() => this.readKey('killSwitch'), 'killSwitch')
+      attempts = read.attempts
+      if (read.ok) key = read.value
+    }
     const label = key?.name ? `"${key.name}"` : 'the API key Vigil uses'
     const hint = this.ccxt.apiKey ? ` (API key ending …${this.ccxt.apiKey.slice(-4)})` : ''
     step(
       'revoke-key',
       false,
-      read.attempts,
+      attempts,
       `OKX cannot revoke or disable its own API keys over the API: delete ${label}${hint} at ${OKX_API_KEYS_URL}`
     )
     const leftOrders = orders ?? this.openIds.size
