@@ -529,16 +529,11 @@ class BinanceConnector implements Connector {
 
   private retry<T>(fn: () => Promise<T>, stream: string): Promise<Attempted<T>> {
     return withRetry(
-      async () => {
-        try {
-          return await fn()
-        } catch (error) {
-          throw this.fault(error, stream)
-        }
-      },
+      fn,
       this.clock,
       this.options.retry,
-      () => this.classifyContext(stream)
+      () => this.classifyContext(stream),
+      (error) => this.fault(error, stream)
     )
   }
 

@@ -337,18 +337,13 @@ class BybitConnector implements Connector {
   }
 
   private retry<T>(fn: () => Promise<T>, stream: string): Promise<Attempted<T>> {
+    // Bybit's own codes decide what is maintenance or a server error, and so what is retried.
     return withRetry(
-      async () => {
-        try {
-          return await fn()
-        } catch (error) {
-          // Re-classify with Bybit's codes so maintenance and server errors retry correctly.
-          throw this.classify(error, stream)
-        }
-      },
+      fn,
       this.clock,
       this.options.retry,
-      () => this.classifyContext(stream)
+      () => this.classifyContext(stream),
+      (error) => this.classify(error, stream)
     )
   }
 

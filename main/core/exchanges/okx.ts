@@ -357,16 +357,11 @@ class OkxConnectorImpl implements OkxConnector {
 
   private retry<T>(fn: () => Promise<T>, stream: string): Promise<Attempted<T>> {
     return withRetry(
-      async () => {
-        try {
-          return await fn()
-        } catch (error) {
-          throw this.classify(error, stream)
-        }
-      },
+      fn,
       this.clock,
       this.options.retry,
-      () => this.classifyContext(stream)
+      () => this.classifyContext(stream),
+      (error) => this.classify(error, stream)
     )
   }
 

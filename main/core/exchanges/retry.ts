@@ -30,13 +30,16 @@ export const sleep = (clock: Clock, ms: number): Promise<void> =>
 /**
  * Runs `fn` up to `attempts` times while it fails with a retryable fault. Never throws: the result
  * says whether it worked, how many attempts it took, and the classified fault otherwise.
- * `context()` is read after each failure (e.g. to pick up the last response headers).
+ * `context()` is read after each failure (e.g. to pick up the last response headers); a connector
+ * with its own error codes passes `classify` instead, so maintenance and server errors it knows
+ * about are retried the same way.
  */
 export const withRetry = async <T>(
   fn: () => Promise<T>,
   clock: Clock,
   options: RetryOptions = {},
-  context: () => ClassifyContext = () => ({})
+  context: () => ClassifyContext = () => ({}),
+  classify: (error: unknown) => ExchangeFault = (error) => classifyError(error, context())
 ): Promise<Attempted<T>> => {
   const attempts = Math.max(1, options.attempts ?? 3)
   const base = options.baseDelayMs ?? 250
@@ -46,7 +49,7 @@ export const withRetry = async <T>(
     try {
       return { ok: true, value: await fn(), attempts: attempt }
     } catch (error) {
-      fault = classifyError(error, context())
+      fault = classify(error)
       if (!isRetryable(fault) || attempt === attempts)
         return { ok: false, fault, attempts: attempt }
       const backoff = base * 2 ** (attempt - 1)
