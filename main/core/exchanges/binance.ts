@@ -106,6 +106,7 @@ import {
 } from './errors'
 import { withRetry, type Attempted, type RetryOptions } from './retry'
 import { finishEvents, newRun, runStream, type RunContext, type StreamOutput } from './stream-run'
+import { startKillSwitchResult } from './kill-switch-result'
 
 const MINUTE_MS = 60_000
 const DAY_MS = 86_400_000
@@ -1605,28 +1606,15 @@ class BinanceConnector implements Connector {
   }
 
   async killSwitch(options: KillSwitchOptions): Promise<KillSwitchAccountResult> {
-    const result: KillSwitchAccountResult = {
-      account: this.account.id,
-      exchange: 'binance',
-      contained: false,
-      ordersCancelled: 0,
-      ordersRemaining: 0,
-      key: 'manual-revoke-required',
-      keysDisabled: [],
-      keysRemoved: [],
-      manualSteps: [],
-      manualUrl: BINANCE_API_MANAGEMENT_URL,
-      steps: [],
-      errors: []
-    }
-    const step = (action: string, ok: boolean, attempts: number, detail: string): void => {
-      const s = { action, ok, attempts, detail }
-      result.steps.push(s)
-      options.onStep?.(s)
-    }
-    const fail = (message: string): void => {
-      if (!result.errors.includes(message)) result.errors.push(message)
-    }
+    const { result, step, fail } = startKillSwitchResult(
+      {
+        account: this.account.id,
+        exchange: 'binance',
+        key: 'manual-revoke-required',
+        manualUrl: BINANCE_API_MANAGEMENT_URL
+      },
+      options.onStep
+    )
     const now = this.clock.now()
     await this.ensureMarkets(now)
     // Whether the key may touch futures decides which lists exist; unknown = try them.

@@ -93,6 +93,7 @@ import {
 import type { KillSwitchAccountResult } from '../../api/contract'
 import type { NewEvent } from '../model'
 import type { Clock, Logger } from '../ports'
+import { startKillSwitchResult } from './kill-switch-result'
 
 const DAY_MS = 24 * 60 * 60 * 1000
 const WEEK_MS = 7 * DAY_MS
@@ -1380,28 +1381,15 @@ class BybitConnector implements Connector {
    * the outcome it confirmed.
    */
   async killSwitch(options: KillSwitchOptions): Promise<KillSwitchAccountResult> {
-    const result: KillSwitchAccountResult = {
-      account: this.account.id,
-      exchange: 'bybit',
-      contained: false,
-      ordersCancelled: 0,
-      ordersRemaining: 0,
-      key: 'unchanged',
-      keysDisabled: [],
-      keysRemoved: [],
-      manualSteps: [],
-      manualUrl: BYBIT_API_KEYS_URL,
-      steps: [],
-      errors: []
-    }
-    const step = (action: string, ok: boolean, attempts: number, detail: string): void => {
-      const s = { action, ok, attempts, detail }
-      result.steps.push(s)
-      options.onStep?.(s)
-    }
-    const fail = (message: string): void => {
-      if (!result.errors.includes(message)) result.errors.push(message)
-    }
+    const { result, step, fail } = startKillSwitchResult(
+      {
+        account: this.account.id,
+        exchange: 'bybit',
+        key: 'unchanged',
+        manualUrl: BYBIT_API_KEYS_URL
+      },
+      options.onStep
+    )
     const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`
     const cancelByHand =
       'On Bybit, open Orders and use "Cancel all" on the Spot, USDT and USDC contract and inverse contract tabs (including conditional and TP/SL orders).'

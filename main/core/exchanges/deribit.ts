@@ -78,6 +78,7 @@ import { finishEvents, newRun, runStream, type RunContext, type StreamOutput } f
 import type { KillSwitchAccountResult } from '../../api/contract'
 import type { NewEvent } from '../model'
 import type { Clock, Logger } from '../ports'
+import { startKillSwitchResult } from './kill-switch-result'
 
 const DAY_MS = 24 * 60 * 60 * 1000
 const MAX_BACKFILL_MS = 90 * DAY_MS
@@ -1058,28 +1059,10 @@ class DeribitConnector implements Connector {
   }
 
   async killSwitch(options: KillSwitchOptions): Promise<KillSwitchAccountResult> {
-    const result: KillSwitchAccountResult = {
-      account: this.account.id,
-      exchange: 'deribit',
-      contained: false,
-      ordersCancelled: 0,
-      ordersRemaining: 0,
-      key: 'unchanged',
-      keysDisabled: [],
-      keysRemoved: [],
-      manualSteps: [],
-      manualUrl: null,
-      steps: [],
-      errors: []
-    }
-    const step = (action: string, ok: boolean, attempts: number, detail: string): void => {
-      const s = { action, ok, attempts, detail }
-      result.steps.push(s)
-      options.onStep?.(s)
-    }
-    const fail = (message: string): void => {
-      if (!result.errors.includes(message)) result.errors.push(message)
-    }
+    const { result, step, fail } = startKillSwitchResult(
+      { account: this.account.id, exchange: 'deribit', key: 'unchanged', manualUrl: null },
+      options.onStep
+    )
     await this.ensureMarkets(this.clock.now())
 
     // 1. Cancel everything, then read it back; one more round if anything is left.

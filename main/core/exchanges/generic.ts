@@ -102,6 +102,7 @@ import {
 import type { KillSwitchAccountResult } from '../../api/contract'
 import type { EventKind, NewEvent } from '../model'
 import type { Clock, Logger } from '../ports'
+import { startKillSwitchResult } from './kill-switch-result'
 
 const DAY_MS = 24 * 60 * 60 * 1000
 const MAX_BACKFILL_MS = 90 * DAY_MS
@@ -1527,28 +1528,15 @@ class GenericCcxtConnector implements GenericConnector {
   }
 
   async killSwitch(options: KillSwitchOptions): Promise<KillSwitchAccountResult> {
-    const result: KillSwitchAccountResult = {
-      account: this.account.id,
-      exchange: this.exchange,
-      contained: false,
-      ordersCancelled: 0,
-      ordersRemaining: 0,
-      key: 'manual-revoke-required',
-      keysDisabled: [],
-      keysRemoved: [],
-      manualSteps: [],
-      manualUrl: this.facts.apiKeysUrl,
-      steps: [],
-      errors: []
-    }
-    const step = (action: string, ok: boolean, attempts: number, detail: string): void => {
-      const s = { action, ok, attempts, detail }
-      result.steps.push(s)
-      options.onStep?.(s)
-    }
-    const fail = (message: string): void => {
-      if (!result.errors.includes(message)) result.errors.push(message)
-    }
+    const { result, step, fail } = startKillSwitchResult(
+      {
+        account: this.account.id,
+        exchange: this.exchange,
+        key: 'manual-revoke-required',
+        manualUrl: this.facts.apiKeysUrl
+      },
+      options.onStep
+    )
     const now = this.clock.now()
     await this.ensureMarkets(now)
     // Exchanges that need a symbol per call: know what the account holds before looking.

@@ -85,6 +85,7 @@ import {
 } from './okx-parse'
 import { withRetry, type Attempted, type RetryOptions } from './retry'
 import { finishEvents, newRun, runStream, type RunContext, type StreamOutput } from './stream-run'
+import { startKillSwitchResult } from './kill-switch-result'
 
 const DAY_MS = 24 * 60 * 60 * 1000
 const MAX_BACKFILL_MS = 90 * DAY_MS
@@ -1238,28 +1239,15 @@ class OkxConnectorImpl implements OkxConnector {
   }
 
   async killSwitch(options: KillSwitchOptions): Promise<KillSwitchAccountResult> {
-    const result: KillSwitchAccountResult = {
-      account: this.account.id,
-      exchange: 'okx',
-      contained: false,
-      ordersCancelled: 0,
-      ordersRemaining: 0,
-      key: 'manual-revoke-required',
-      keysDisabled: [],
-      keysRemoved: [],
-      manualSteps: [],
-      manualUrl: OKX_API_KEYS_URL,
-      steps: [],
-      errors: []
-    }
-    const step = (action: string, ok: boolean, attempts: number, detail: string): void => {
-      const s = { action, ok, attempts, detail }
-      result.steps.push(s)
-      options.onStep?.(s)
-    }
-    const fail = (message: string): void => {
-      if (!result.errors.includes(message)) result.errors.push(message)
-    }
+    const { result, step, fail } = startKillSwitchResult(
+      {
+        account: this.account.id,
+        exchange: 'okx',
+        key: 'manual-revoke-required',
+        manualUrl: OKX_API_KEYS_URL
+      },
+      options.onStep
+    )
     const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`
 
     // 1. Regular orders: list, cancel in batches of 20, read back; one more round for leftovers.
