@@ -191,16 +191,20 @@ export async function createVigil(deps: VigilDeps): Promise<Vigil & { internals:
     }
   }
 
-  const evaluate = (stored: StoredEvent[], scope: 'live' | 'history') => {
-    for (const event of stored) {
-      try {
-        judgeKey(event)
-        handleFindings(engine.evaluate(event, { scope }), scope, event)
-      } catch (error) {
-        logger.error('rule evaluation failed', { event: event.id, error: (error as Error).message })
+  const evaluate = (stored: StoredEvent[], scope: 'live' | 'history') =>
+    engine.batch(() => {
+      for (const event of stored) {
+        try {
+          judgeKey(event)
+          handleFindings(engine.evaluate(event, { scope }), scope, event)
+        } catch (error) {
+          logger.error('rule evaluation failed', {
+            event: event.id,
+            error: (error as Error).message
+          })
+        }
       }
-    }
-  }
+    })
 
   const ingest = (
     _account: AccountRecord,
@@ -209,6 +213,7 @@ export async function createVigil(deps: VigilDeps): Promise<Vigil & { internals:
   ): StoredEvent[] => {
     if (batch.length === 0) return []
     const stored = events.ingest(batch.map(enrich), clock.now(), origin)
+    engine.noteStored(stored)
     if (origin === 'live') evaluate(stored, 'live')
     return stored
   }
@@ -266,18 +271,20 @@ export async function createVigil(deps: VigilDeps): Promise<Vigil & { internals:
       {
         ingest,
         retroScan: (_account, stored, onProgress) => {
-          stored.forEach((event, i) => {
-            try {
-              judgeKey(event)
-              handleFindings(engine.evaluate(event, { scope: 'history' }), 'history', event)
-            } catch (error) {
-              logger.error('retro-scan evaluation failed', {
-                event: event.id,
-                error: (error as Error).message
-              })
-            }
-            if (i % 500 === 0) onProgress(i / Math.max(1, stored.length))
-          })
+          engine.batch(() =>
+            stored.forEach((event, i) => {
+              try {
+                judgeKey(event)
+                handleFindings(engine.evaluate(event, { scope: 'history' }), 'history', event)
+              } catch (error) {
+                logger.error('retro-scan evaluation failed', {
+                  event: event.id,
+                  error: (error as Error).message
+                })
+              }
+              if (i % 500 === 0) onProgress(i / Math.max(1, stored.length))
+            })
+          )
           onProgress(1)
         },
         onKeyEvents: (acc, keyEvents) => void containNewKeys(acc, keyEvents),
@@ -302,7 +309,10 @@ export async function createVigil(deps: VigilDeps): Promise<Vigil & { internals:
     cancelRetention = clock.setTimeout(() => {
       try {
         const removed = applyRetention(db, settings.get().retentionDays, clock.now())
-        if (removed.events > 0) logger.info('retention: old events removed', removed)
+        if (removed.events > 0) {
+          engine.historyChanged()
+          logger.info('retention: old events removed', removed)
+        }
       } catch (error) {
         logger.error('retention failed', { error: (error as Error).message })
       }
@@ -695,6 +705,7 @@ export async function createVigil(deps: VigilDeps): Promise<Vigil & { internals:
         await startWatcher(accounts.get(id)!)
       } catch (error) {
         accounts.remove(id)
+        engine.historyChanged(id)
         await deps.secrets.delete(accountSlot(id))
         throw error instanceof ApiFailure
           ? error
@@ -845,6 +856,7 @@ export async function createVigil(deps: VigilDeps): Promise<Vigil & { internals:
       watchers.delete(accountId)
       await deps.secrets.delete(accountSlot(accountId))
       const removed = accounts.remove(accountId)
+      engine.historyChanged(accountId)
       posture.delete(accountId)
       backfill.delete(accountId)
       audit.append({

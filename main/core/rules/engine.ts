@@ -57,6 +57,16 @@ export interface VigilRuleEngine extends RuleEngine {
    * (the account is "learning" while any of them is not learned yet).
    */
   learning(accountId: string, at: number): LearningStatus[]
+  /**
+   * Runs `fn` (which calls evaluate() for a batch of events) as one unit: exceptions and stored
+   * events are re-read once at the start and learned values are written once at the end, instead
+   * of per event. Nested calls join the outer batch.
+   */
+  batch<T>(fn: () => T): T
+  /** Events the core just stored, so the engine's in-memory windows need not read them back. */
+  noteStored(events: readonly StoredEvent[]): void
+  /** Stored events were deleted (retention, a removed account): in-memory windows start over. */
+  historyChanged(accountId?: string): void
 }
 
 const EVALUATORS: Record<RuleKind, KindEvaluator | null> = {
@@ -198,7 +208,7 @@ export function createRuleEngine(options: RuleEngineOptions): VigilRuleEngine {
 
   setOverrides(options.overrides ?? {})
 
-  // Prices are re-read once per evaluate() call; a view computes each derived value once.
+  // Prices are re-read once per batch (or lone evaluate() call); a view computes each derived value once.
   const prices = new Map<string, number | null>()
   const fieldContext: FieldContext = {
     enricher,
@@ -221,7 +231,6 @@ export function createRuleEngine(options: RuleEngineOptions): VigilRuleEngine {
     return v
   }
   const makeEnv = (scope: EvaluateContext['scope']): KindEnv => {
-    prices.clear()
     return {
       history,
       scope,
@@ -231,10 +240,27 @@ export function createRuleEngine(options: RuleEngineOptions): VigilRuleEngine {
     }
   }
 
+  let depth = 0
+  const batch = <T>(fn: () => T): T => {
+    if (depth === 0) {
+      exceptions.refresh()
+      history.sync()
+      // Prices come from the balance snapshot, which a batch of events does not change.
+      prices.clear()
+    }
+    depth++
+    try {
+      return fn()
+    } finally {
+      depth--
+      if (depth === 0) history.flush()
+    }
+  }
+
   const evaluate = (event: StoredEvent, context: EvaluateContext): Finding[] => {
     const candidates = byType.get(event.type)
     if (!candidates?.length) return []
-    exceptions.refresh()
+    if (depth === 0) return batch(() => evaluate(event, context))
     const env = makeEnv(context.scope)
     const current = env.view(history.prime(event))
     const findings: Finding[] = []
@@ -313,10 +339,15 @@ export function createRuleEngine(options: RuleEngineOptions): VigilRuleEngine {
     list: () => [...entries.values()].map(summary),
     loadErrors: () => [...fileErrors, ...overrideErrors],
     evaluate,
+    batch,
+    noteStored: (events) => history.noteStored(events),
+    historyChanged: (accountId) =>
+      accountId === undefined ? history.dropLanes() : history.forgetAccount(accountId),
     setOverrides,
     refreshExceptions: () => exceptions.refresh(true),
     rules: () => loaded.rules,
     learning(accountId, at) {
+      prices.clear()
       const env = makeEnv('live')
       return [...entries.values()]
         .map((entry) => forAccount(entry, accountId))

@@ -1,9 +1,21 @@
 /**
- * Indexed reads of the account's history for the rule kinds. Every query is bounded by account,
- * event type and a time range, so it runs on the (account_id, type, ts) index and costs what the
- * window holds, not what the database holds. "Before the event" means strictly earlier in
- * (ts, id) order: the engine sees events one at a time in that order, and an event stored in the
- * same batch but not yet evaluated must not count as history.
+ * Reads of the account's history for the rule kinds, and the rules' memory of seen values.
+ *
+ * Two in-memory layers sit over SQLite, each exact rather than approximate:
+ * - **Lanes**: per account and event type, every stored event from a coverage start onwards,
+ *   sorted by (ts, id). Short windows (threshold bursts, baseline buckets, sequences) are answered
+ *   from a lane by binary search; a window reaching before the lane's coverage, longer than
+ *   LANE_MAX_SPAN_MS or larger than LANE_CAP falls back to the indexed query. Lanes learn about new
+ *   events from `noteStored` (the core hands over what it just stored) and, as a safety net, from
+ *   `sync()`, which compares the highest stored id with the highest id the lanes know.
+ * - **Seen values**: seen_values rows are read once and then kept; `remember` updates the kept row
+ *   and marks it dirty, and `flush()` writes every dirty row in one transaction. The engine
+ *   flushes after each evaluate() and, inside `engine.batch()`, once per batch.
+ *
+ * "Before the event" means strictly earlier in (ts, id) order: the engine sees events one at a
+ * time in that order, and an event stored in the same batch but not yet evaluated must not count
+ * as history. Every SQL query is bounded by account, event type and a time range, so it runs on
+ * the (account_id, type, ts) index and costs what the window holds, not what the database holds.
  */
 import type Database from 'better-sqlite3'
 
@@ -22,11 +34,69 @@ export interface SeenRow {
 
 /** Parsed events kept between evaluations: consecutive events share most of their window. */
 const EVENT_CACHE = 5_000
+/** Windows longer than this go to SQL: lanes are for the recent past, not for baselines. */
+export const LANE_MAX_SPAN_MS = 2 * 86_400_000
+/** Most events one lane holds; a busier window is read from SQL. */
+export const LANE_CAP = 20_000
+/** Seen-value rows kept in memory; past this the clean ones are dropped (dirty ones are flushed first). */
+const SEEN_CACHE = 100_000
 
-/** Indexed reads and seen_values writes for one database, with prepared statements and a small event cache. */
+/** Every stored event of one (account, type) with ts ≥ `from`, oldest first. */
+interface Lane {
+  from: number
+  items: StoredEvent[]
+  /** Longest span asked of this lane: how much of the past it keeps. */
+  keep: number
+  /** Newest event a window was asked for: the lane keeps `keep` before it. */
+  asked: number
+}
+
+const SEP = '\u001f'
+
+/** Strict (ts, id) order. */
+const before = (a: StoredEvent, ts: number, id: number) => a.ts < ts || (a.ts === ts && a.id < id)
+
+/** Index of the first item with ts ≥ `ts`. */
+function lowerTs(items: readonly StoredEvent[], ts: number): number {
+  let lo = 0
+  let hi = items.length
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1
+    if ((items[mid] as StoredEvent).ts < ts) lo = mid + 1
+    else hi = mid
+  }
+  return lo
+}
+
+/** Index of the first item not strictly before (ts, id). */
+function lowerKey(items: readonly StoredEvent[], ts: number, id: number): number {
+  let lo = 0
+  let hi = items.length
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1
+    if (before(items[mid] as StoredEvent, ts, id)) lo = mid + 1
+    else hi = mid
+  }
+  return lo
+}
+
+/** Merges per-type slices (each sorted) into one (ts, id)-sorted list. */
+function merge(parts: StoredEvent[][]): StoredEvent[] {
+  const nonEmpty = parts.filter((p) => p.length > 0)
+  if (nonEmpty.length <= 1) return nonEmpty[0] ?? []
+  return nonEmpty.flat().sort((a, b) => a.ts - b.ts || a.id - b.id)
+}
+
+/** Indexed reads and seen_values memory for one database, with prepared statements and in-memory lanes. */
 export class History {
   private readonly statements = new Map<string, Statement>()
   private readonly cache = new Map<number, StoredEvent>()
+  private readonly lanes = new Map<string, Lane>()
+  /** Highest event id the lanes have accounted for (every lower id is in its lane, if it has one). */
+  private knownMaxId: number | null = null
+  private readonly seenRows = new Map<string, SeenRow | null>()
+  private readonly dirty = new Set<string>()
+  private readonly since = new Map<string, number | null>()
 
   constructor(readonly db: Db) {}
 
@@ -67,10 +137,171 @@ export class History {
 
   /** The cached copy of a stored event (adding it), so window queries hand back the same object. */
   prime(event: StoredEvent): StoredEvent {
+    const lane = this.lanes.get(event.accountId + SEP + event.type)
+    if (lane && event.ts >= lane.from) {
+      const at = lowerKey(lane.items, event.ts, event.id)
+      const hit = lane.items[at]
+      if (hit && hit.id === event.id && hit.ts === event.ts) return hit
+    }
     const hit = this.cache.get(event.id)
     if (hit && hit.ts === event.ts && hit.type === event.type) return hit
     this.cache.set(event.id, event)
     return event
+  }
+
+  // ---- lanes ---------------------------------------------------------------------------------
+
+  private maxStoredId(): number {
+    return (this.stmt('SELECT max(id) FROM events').pluck().get() as number | null) ?? 0
+  }
+
+  /**
+   * Events the core just stored (in one transaction, so their ids are the newest): added to the
+   * lanes that exist, in (ts, id) order. Anything stored some other way is found by sync().
+   */
+  noteStored(events: readonly StoredEvent[]): void {
+    if (events.length === 0) return
+    if (this.knownMaxId === null) return // no lane yet: nothing to keep in step
+    let low = Infinity
+    let high = 0
+    for (const e of events) {
+      low = Math.min(low, e.id)
+      high = Math.max(high, e.id)
+    }
+    // Only contiguous with what the lanes know; a gap means another writer: sync() reads it.
+    if (low <= this.knownMaxId) return
+    if (low !== this.knownMaxId + 1) return
+    for (const e of events) this.addToLane(e)
+    this.knownMaxId = high
+  }
+
+  /**
+   * Brings the lanes up to date with the database: new rows (by id) are added to their lanes; a
+   * highest id lower than known means rows were deleted, and the lanes start over.
+   */
+  sync(): void {
+    if (this.knownMaxId === null) return
+    const max = this.maxStoredId()
+    if (max === this.knownMaxId) return
+    if (max < this.knownMaxId) {
+      this.dropLanes()
+      return
+    }
+    const keys = this.stmt('SELECT id, account_id, type, ts FROM events WHERE id > ? ORDER BY id')
+      .raw()
+      .all(this.knownMaxId) as [number, string, string, number][]
+    const wanted: number[] = []
+    for (const [id, accountId, type, ts] of keys) {
+      const since = this.since.get(accountId)
+      if (since !== undefined && (since === null || ts < since)) this.since.set(accountId, ts)
+      const lane = this.lanes.get(accountId + SEP + type)
+      if (lane && ts >= lane.from) wanted.push(id)
+    }
+    for (let i = 0; i < wanted.length; i += 500) {
+      const chunk = wanted.slice(i, i + 500)
+      const rows = this.stmt(
+        `SELECT * FROM events WHERE id IN (${chunk.map(() => '?').join(',')}) ORDER BY id`
+      ).all(...chunk) as Parameters<typeof rowToEvent>[0][]
+      for (const row of rows) this.addToLane(this.prime(rowToEvent(row)))
+    }
+    this.knownMaxId = max
+  }
+
+  /** Forgets every lane (events were deleted: retention, a removed account). */
+  dropLanes(): void {
+    this.lanes.clear()
+    this.knownMaxId = null
+    this.since.clear()
+    this.cache.clear()
+  }
+
+  private addToLane(event: StoredEvent): void {
+    const since = this.since.get(event.accountId)
+    if (since !== undefined && (since === null || event.ts < since))
+      this.since.set(event.accountId, event.ts)
+    const lane = this.lanes.get(event.accountId + SEP + event.type)
+    if (!lane || event.ts < lane.from) return
+    const items = lane.items
+    const last = items[items.length - 1]
+    if (!last || before(last, event.ts, event.id)) items.push(event)
+    else {
+      const at = lowerKey(items, event.ts, event.id)
+      if (items[at]?.id === event.id) return
+      items.splice(at, 0, event)
+    }
+    this.trim(lane)
+  }
+
+  /** Keeps what the longest window asked of the lane needs, and at most LANE_CAP events. */
+  private trim(lane: Lane): void {
+    const items = lane.items
+    // Events of a batch are stored before the first of them is judged: keep what the window of
+    // the last judged event needs, not the newest stored one. Amortised: cut only once twice the
+    // needed span (or the cap) is held.
+    const stale = items.length > 0 && (items[0] as StoredEvent).ts < lane.asked - 2 * lane.keep
+    if (!stale && items.length <= LANE_CAP) return
+    let cutTs = lane.asked - lane.keep
+    if (items.length - lowerTs(items, cutTs) > LANE_CAP / 2)
+      cutTs = (items[items.length - Math.floor(LANE_CAP / 2)] as StoredEvent).ts
+    if (cutTs <= lane.from) return
+    const at = lowerTs(items, cutTs)
+    items.splice(0, at)
+    lane.from = cutTs
+  }
+
+  /**
+   * The lane of (account, type) covering [fromTs, ∞), created or extended back from SQL when
+   * affordable; null when the query should go to SQL.
+   */
+  private lane(accountId: string, type: string, fromTs: number, newestTs: number): Lane | null {
+    const span = newestTs - fromTs
+    if (!(span <= LANE_MAX_SPAN_MS)) return null
+    const key = accountId + SEP + type
+    let lane = this.lanes.get(key)
+    if (lane && lane.from <= fromTs) {
+      if (span > lane.keep) lane.keep = span
+      if (newestTs > lane.asked) lane.asked = newestTs
+      return lane
+    }
+    const upTo = lane ? lane.from : Number.MAX_SAFE_INTEGER
+    const count = this.stmt(
+      'SELECT count(*) FROM events WHERE account_id = ? AND type = ? AND ts >= ? AND ts < ?'
+    )
+      .pluck()
+      .get(accountId, type, fromTs, upTo) as number
+    if (count + (lane?.items.length ?? 0) > LANE_CAP) return null
+    if (this.knownMaxId === null) this.knownMaxId = this.maxStoredId()
+    else this.sync()
+    const rows = this.stmt(
+      'SELECT * FROM events WHERE account_id = ? AND type = ? AND ts >= ? AND ts < ? AND id <= ? ORDER BY ts, id'
+    ).all(accountId, type, fromTs, upTo, this.knownMaxId) as Parameters<typeof rowToEvent>[0][]
+    const loaded = rows.map((row) => this.prime(rowToEvent(row)))
+    if (lane) {
+      lane.items.unshift(...loaded)
+      lane.from = fromTs
+      if (span > lane.keep) lane.keep = span
+      if (newestTs > lane.asked) lane.asked = newestTs
+    } else {
+      lane = { from: fromTs, items: loaded, keep: Math.max(span, 60_000), asked: newestTs }
+      this.lanes.set(key, lane)
+    }
+    return lane
+  }
+
+  /** Per-type lanes for a query, or null when any type must go to SQL. */
+  private lanesFor(
+    accountId: string,
+    types: readonly string[],
+    fromTs: number,
+    newestTs: number
+  ): Lane[] | null {
+    const out: Lane[] = []
+    for (const type of types) {
+      const lane = this.lane(accountId, type, fromTs, newestTs)
+      if (!lane) return null
+      out.push(lane)
+    }
+    return out
   }
 
   /**
@@ -83,6 +314,15 @@ export class History {
     fromTs: number,
     inclusive = true
   ): StoredEvent[] {
+    const lanes = this.lanesFor(event.accountId, types, fromTs, event.ts)
+    if (lanes) {
+      const endId = inclusive ? event.id + 1 : event.id
+      return merge(
+        lanes.map((l) =>
+          l.items.slice(lowerTs(l.items, fromTs), lowerKey(l.items, event.ts, endId))
+        )
+      )
+    }
     const sql = `SELECT id, type, ts FROM events WHERE account_id = ? AND type IN (${History.typeList(types)})
       AND ts >= ? AND (ts < ? OR (ts = ? AND id ${inclusive ? '<=' : '<'} ?)) ORDER BY ts, id`
     return this.load(sql, [event.accountId, ...types, fromTs, event.ts, event.ts, event.id])
@@ -112,6 +352,21 @@ export class History {
     return this.stmt(sql).all(accountId, ...types, fromTs, toTs) as { type: string; ts: number }[]
   }
 
+  /** Events of these types per UTC day (keyed by the day's start) in [fromTs, toTs), index only. */
+  dayCounts(
+    accountId: string,
+    types: readonly string[],
+    fromTs: number,
+    toTs: number
+  ): Map<number, number> {
+    const sql = `SELECT ts - (ts % 86400000) d, count(*) n FROM events WHERE account_id = ?
+      AND type IN (${History.typeList(types)}) AND ts >= ? AND ts < ? GROUP BY d`
+    const rows = this.stmt(sql)
+      .raw()
+      .all(accountId, ...types, fromTs, toTs) as [number, number][]
+    return new Map(rows)
+  }
+
   /** Timestamps only (index-only scan, no JSON) of events of these types in [fromTs, toTs). */
   timestamps(accountId: string, types: readonly string[], fromTs: number, toTs: number): number[] {
     const sql = `SELECT ts FROM events WHERE account_id = ? AND type IN (${History.typeList(types)})
@@ -125,6 +380,13 @@ export class History {
 
   /** Count of events of these types in [fromTs, event] (inclusive of the event), index only. */
   countUpTo(event: StoredEvent, types: readonly string[], fromTs: number): number {
+    const lanes = this.lanesFor(event.accountId, types, fromTs, event.ts)
+    if (lanes) {
+      let n = 0
+      for (const l of lanes)
+        n += lowerKey(l.items, event.ts, event.id + 1) - lowerTs(l.items, fromTs)
+      return n
+    }
     const sql = `SELECT count(*) FROM events WHERE account_id = ? AND type IN (${History.typeList(types)})
       AND ts >= ? AND (ts < ? OR (ts = ? AND id <= ?))`
     return this.stmt(sql)
@@ -139,6 +401,15 @@ export class History {
     fromTs: number,
     limit: number
   ): StoredEvent[] {
+    const lanes = this.lanesFor(event.accountId, types, fromTs, event.ts)
+    if (lanes) {
+      const all = merge(
+        lanes.map((l) =>
+          l.items.slice(lowerTs(l.items, fromTs), lowerKey(l.items, event.ts, event.id))
+        )
+      )
+      return all.slice(Math.max(0, all.length - limit)).reverse()
+    }
     const sql = `SELECT id, type, ts FROM events WHERE account_id = ? AND type IN (${History.typeList(types)})
       AND ts >= ? AND (ts < ? OR (ts = ? AND id < ?)) ORDER BY ts DESC, id DESC LIMIT ?`
     return this.load(sql, [event.accountId, ...types, fromTs, event.ts, event.ts, event.id, limit])
@@ -146,27 +417,84 @@ export class History {
 
   /** Earliest event timestamp of the account: how long we have been able to watch it. */
   accountSince(accountId: string): number | null {
-    return this.stmt('SELECT min(ts) FROM events WHERE account_id = ?').pluck().get(accountId) as
-      number | null
+    if (this.since.has(accountId)) return this.since.get(accountId) ?? null
+    const ts = this.stmt('SELECT min(ts) FROM events WHERE account_id = ?')
+      .pluck()
+      .get(accountId) as number | null
+    // Kept only while lanes track new events (they lower it when an older event arrives).
+    if (this.knownMaxId !== null) this.since.set(accountId, ts)
+    return ts
   }
 
   seen(accountId: string, field: string, value: string): SeenRow | undefined {
-    return this.stmt(
-      'SELECT first_ts, last_ts, count FROM seen_values WHERE account_id = ? AND field = ? AND value = ?'
-    ).get(accountId, field, value) as SeenRow | undefined
+    const key = accountId + SEP + field + SEP + value
+    let row = this.seenRows.get(key)
+    if (row === undefined) {
+      row =
+        (this.stmt(
+          'SELECT first_ts, last_ts, count FROM seen_values WHERE account_id = ? AND field = ? AND value = ?'
+        ).get(accountId, field, value) as SeenRow | undefined) ?? null
+      if (this.seenRows.size >= SEEN_CACHE) this.shrinkSeen()
+      this.seenRows.set(key, row)
+    }
+    return row ?? undefined
   }
 
-  /** Records a value as seen at ts (idempotent for first/last; count is a rough use counter). */
+  /** Records a value as seen at ts (idempotent for first/last; count is a rough use counter). Written by flush(). */
   remember(accountId: string, field: string, value: string, ts: number): void {
-    this.stmt(
-      `INSERT INTO seen_values (account_id, field, value, first_ts, last_ts, count) VALUES (?, ?, ?, ?, ?, 1)
+    const current = this.seen(accountId, field, value)
+    const key = accountId + SEP + field + SEP + value
+    this.seenRows.set(
+      key,
+      current
+        ? {
+            first_ts: Math.min(current.first_ts, ts),
+            last_ts: Math.max(current.last_ts, ts),
+            count: current.count + 1
+          }
+        : { first_ts: ts, last_ts: ts, count: 1 }
+    )
+    this.dirty.add(key)
+  }
+
+  /** Writes every remembered value not yet stored, in one transaction. */
+  flush(): void {
+    if (this.dirty.size === 0) return
+    const upsert = this.stmt(
+      `INSERT INTO seen_values (account_id, field, value, first_ts, last_ts, count) VALUES (?, ?, ?, ?, ?, ?)
        ON CONFLICT (account_id, field, value) DO UPDATE SET
-         first_ts = min(first_ts, excluded.first_ts), last_ts = max(last_ts, excluded.last_ts), count = count + 1`
-    ).run(accountId, field, value, ts, ts)
+         first_ts = excluded.first_ts, last_ts = excluded.last_ts, count = excluded.count`
+    )
+    this.db.transaction(() => {
+      for (const key of this.dirty) {
+        const row = this.seenRows.get(key)
+        if (!row) continue
+        const [accountId, field, value] = key.split(SEP) as [string, string, string]
+        upsert.run(accountId, field, value, row.first_ts, row.last_ts, row.count)
+      }
+    })()
+    this.dirty.clear()
+  }
+
+  /** Drops the seen values of an account from memory (its rows were deleted). */
+  forgetAccount(accountId: string): void {
+    const prefix = accountId + SEP
+    for (const key of [...this.seenRows.keys()])
+      if (key.startsWith(prefix)) {
+        this.seenRows.delete(key)
+        this.dirty.delete(key)
+      }
+    this.dropLanes()
+  }
+
+  private shrinkSeen(): void {
+    this.flush()
+    this.seenRows.clear()
   }
 
   /** Values of a remembered set used since `sinceTs`, most recent first. */
   recentValues(accountId: string, field: string, sinceTs: number, limit: number): string[] {
+    this.flush()
     return this.stmt(
       'SELECT value FROM seen_values WHERE account_id = ? AND field = ? AND last_ts >= ? ORDER BY last_ts DESC LIMIT ?'
     )
@@ -176,6 +504,7 @@ export class History {
 
   /** How many values of this remembered set were first seen in [fromTs, toTs]. */
   newValuesBetween(accountId: string, field: string, fromTs: number, toTs: number): number {
+    this.flush()
     return this.stmt(
       'SELECT count(*) FROM seen_values WHERE account_id = ? AND field = ? AND first_ts >= ? AND first_ts <= ?'
     )
@@ -188,6 +517,21 @@ export class History {
    * else (live only) the sum of the current balance snapshot's USD values.
    */
   equityAt(event: StoredEvent, live: boolean): number | null {
+    const lanes = this.lanesFor(
+      event.accountId,
+      ['balance.changed'],
+      event.ts - LANE_MAX_SPAN_MS,
+      event.ts
+    )
+    const items = lanes?.[0]?.items
+    if (items) {
+      for (let i = lowerTs(items, event.ts + 1) - 1; i >= 0; i--) {
+        const v = (items[i]?.data as { equityUsd?: unknown } | undefined)?.equityUsd
+        if (v === null || v === undefined) continue
+        if (typeof v === 'number' && v > 0) return v
+        return live ? this.liveEquity(event.accountId) : null
+      }
+    }
     const rows = this.stmt(
       `SELECT json_extract(data, '$.equityUsd') FROM events WHERE account_id = ? AND type = 'balance.changed'
        AND ts <= ? AND json_extract(data, '$.equityUsd') IS NOT NULL ORDER BY ts DESC, id DESC LIMIT 1`
@@ -196,12 +540,16 @@ export class History {
       .all(event.accountId, event.ts) as (number | null)[]
     const fromEvents = rows[0]
     if (typeof fromEvents === 'number' && fromEvents > 0) return fromEvents
-    if (!live) return null
+    return live ? this.liveEquity(event.accountId) : null
+  }
+
+  /** The sum of the current balance snapshot's USD values. */
+  private liveEquity(accountId: string): number | null {
     const sum = this.stmt(
       'SELECT sum(usd_value) FROM balances WHERE account_id = ? AND usd_value IS NOT NULL'
     )
       .pluck()
-      .get(event.accountId) as number | null
+      .get(accountId) as number | null
     return sum && sum > 0 ? sum : null
   }
 

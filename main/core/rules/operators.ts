@@ -102,26 +102,49 @@ export function compileFieldTest(key: string, expected: unknown): (read: FieldRe
   if (mod === 're') {
     // Compiled once here, so an invalid pattern fails when the rule loads, not per event.
     const patterns = wanted.map((e) => new RegExp(String(e)))
-    return (read) => {
-      const actual = read(field)
-      const values = Array.isArray(actual) ? actual : [actual]
-      const one = (re: RegExp) => values.some((a) => typeof a === 'string' && re.test(a))
-      return all ? patterns.every(one) : patterns.some(one)
-    }
+    const test = (actual: unknown, re: unknown) =>
+      typeof actual === 'string' && (re as RegExp).test(actual)
+    return (read) => matchAny(read(field), patterns, all, test)
   }
-  return (read) => {
-    const actual = read(field)
-    const values = Array.isArray(actual) ? actual : [actual]
-    const one = (e: unknown) => values.some((a) => scalarMatch(a, e, mod))
-    return all ? wanted.every(one) : wanted.some(one)
+  const test = (actual: unknown, e: unknown) => scalarMatch(actual, e, mod)
+  return (read) => matchAny(read(field), wanted, all, test)
+}
+
+/**
+ * Whether any (or, with `all`, every) expected value matches the actual value, or any element of
+ * an actual array. Plain loops: this runs for every field of every rule on every event.
+ */
+function matchAny(
+  actual: unknown,
+  wanted: readonly unknown[],
+  all: boolean,
+  test: (actual: unknown, expected: unknown) => boolean
+): boolean {
+  for (let i = 0; i < wanted.length; i++) {
+    const e = wanted[i]
+    let hit = false
+    if (Array.isArray(actual)) {
+      for (let j = 0; j < actual.length && !hit; j++) hit = test(actual[j], e)
+    } else hit = test(actual, e)
+    if (hit !== all) return hit
   }
+  return all
 }
 
 /** Compiles a block: a map is AND of its entries, a list of maps is OR of the maps. */
 export function compileBlock(block: Block): (read: FieldReader) => boolean {
   const maps = Array.isArray(block) ? block : [block]
   const compiled = maps.map((map) => Object.entries(map).map(([k, v]) => compileFieldTest(k, v)))
-  return (read) => compiled.some((tests) => tests.every((t) => t(read)))
+  return (read) => {
+    for (let i = 0; i < compiled.length; i++) {
+      const tests = compiled[i] as ((read: FieldReader) => boolean)[]
+      let ok = true
+      for (let j = 0; j < tests.length && ok; j++)
+        ok = (tests[j] as (r: FieldReader) => boolean)(read)
+      if (ok) return true
+    }
+    return false
+  }
 }
 
 // ---- condition expressions ---------------------------------------------------------------------
@@ -162,7 +185,11 @@ export function compileCondition(expr: string, names: readonly string[]): Matche
       next()
       parts.push(parseAnd())
     }
-    return parts.length === 1 ? (parts[0] as Matcher) : (r, b) => parts.some((p) => p(r, b))
+    if (parts.length === 1) return parts[0] as Matcher
+    return (r, b) => {
+      for (let k = 0; k < parts.length; k++) if ((parts[k] as Matcher)(r, b)) return true
+      return false
+    }
   }
   const parseAnd = (): Matcher => {
     const parts = [parseNot()]
@@ -170,7 +197,11 @@ export function compileCondition(expr: string, names: readonly string[]): Matche
       next()
       parts.push(parseNot())
     }
-    return parts.length === 1 ? (parts[0] as Matcher) : (r, b) => parts.every((p) => p(r, b))
+    if (parts.length === 1) return parts[0] as Matcher
+    return (r, b) => {
+      for (let k = 0; k < parts.length; k++) if (!(parts[k] as Matcher)(r, b)) return false
+      return true
+    }
   }
   const parseNot = (): Matcher => {
     if (isWord('not')) {
@@ -196,9 +227,12 @@ export function compileCondition(expr: string, names: readonly string[]): Matche
       if (!target || target.t !== 'word') throw new Error(`"${word} of" needs a block pattern`)
       const matched = matchBlockNames(target.v, names)
       if (matched.length === 0) throw new Error(`"${target.v}" matches no block`)
-      return word === 'all'
-        ? (_r, b) => matched.every((n) => b.get(n))
-        : (_r, b) => matched.some((n) => b.get(n))
+      const every = word === 'all'
+      return (_r, b) => {
+        for (let k = 0; k < matched.length; k++)
+          if (b.get(matched[k] as string) !== every) return !every
+        return every
+      }
     }
     if (!names.includes(tok.v)) throw new Error(`unknown block "${tok.v}" in condition "${expr}"`)
     const name = tok.v

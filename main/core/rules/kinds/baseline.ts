@@ -19,7 +19,8 @@ import {
 
 interface Population {
   ts: number[]
-  views: EventView[] | null
+  /** Finite numeric values of the requested field, in population order (only when asked for). */
+  values: number[] | null
 }
 
 const caches = new WeakMap<CompiledRule, Map<string, unknown>>()
@@ -36,17 +37,24 @@ function cached<T>(rule: CompiledRule, key: string, make: () => T): T {
   return value
 }
 
-/** Events matching the population expression in [from, to). Type-only expressions skip the JSON. */
-function population(
+/** One UTC day of a population, and how many events of the rule's types the day held when read. */
+interface DayPiece extends Population {
+  stored: number
+}
+
+const pieces = new WeakMap<CompiledRule, Map<string, DayPiece>>()
+
+/** Events matching the population expression in [from, to), read fresh. Type-only expressions skip the JSON. */
+function readPopulation(
   rule: CompiledRule,
   env: KindEnv,
   accountId: string,
   from: number,
   to: number,
-  withViews: boolean
+  field: string | null
 ): Population {
   const expr = rule.expr(rule.spec.population as string | undefined)
-  if (expr.typeOnly && !withViews) {
+  if (expr.typeOnly && field === null) {
     const rows = env.history.typed(accountId, rule.types, from, to)
     const ts = rows
       .filter((r) =>
@@ -55,13 +63,63 @@ function population(
         )
       )
       .map((r) => r.ts)
-    return { ts, views: null }
+    return { ts, values: null }
   }
   const views = env.history
     .between(accountId, rule.types, from, to)
     .map((e) => env.view(e))
     .filter((v) => rule.test(expr, v))
-  return { ts: views.map((v) => v.event.ts), views }
+  return {
+    ts: views.map((v) => v.event.ts),
+    values:
+      field === null
+        ? null
+        : views
+            .map((v) => v.get(field))
+            .filter((x): x is number => typeof x === 'number' && Number.isFinite(x))
+  }
+}
+
+/**
+ * Events matching the population expression in [from, to), assembled from per-day pieces: a
+ * finished day is read once, and read again only if the index shows it now holds a different
+ * number of events (a late poll, a backfill). The daily baseline then costs one grouped index
+ * count plus the days not read yet, instead of re-reading the whole window every day.
+ */
+function population(
+  rule: CompiledRule,
+  env: KindEnv,
+  accountId: string,
+  from: number,
+  to: number,
+  field: string | null
+): Population {
+  let cache = pieces.get(rule)
+  if (!cache) pieces.set(rule, (cache = new Map()))
+  if (cache.size > 20_000) cache.clear()
+  const counts = env.history.dayCounts(accountId, rule.types, from, to)
+  const out: Population = { ts: [], values: field === null ? null : [] }
+  for (let d = dayStart(from); d < to; d += DAY_MS) {
+    const lo = Math.max(d, from)
+    const hi = Math.min(d + DAY_MS, to)
+    const stored = counts.get(d) ?? 0
+    if (stored === 0) continue
+    let piece: DayPiece | undefined
+    if (lo === d && hi === d + DAY_MS) {
+      const key = `${accountId}|${d}|${field ?? ''}`
+      piece = cache.get(key)
+      if (!piece || piece.stored !== stored) {
+        piece = { ...readPopulation(rule, env, accountId, lo, hi, field), stored }
+        cache.set(key, piece)
+      }
+    } else {
+      // A partial day at the window's edge (a window that is not whole days): not cached.
+      piece = { ...readPopulation(rule, env, accountId, lo, hi, field), stored }
+    }
+    for (const t of piece.ts) out.ts.push(t)
+    if (out.values && piece.values) for (const v of piece.values) out.values.push(v)
+  }
+  return out
 }
 
 const dayStart = (ts: number) => Math.floor(ts / DAY_MS) * DAY_MS
@@ -117,7 +175,7 @@ function recent(
 function hourHistogram(rule: CompiledRule, env: KindEnv, event: StoredEvent, span: number) {
   const day = dayStart(event.ts)
   return cached(rule, `${event.accountId}|${day}|hours`, () => {
-    const pop = population(rule, env, event.accountId, day - span, day, false)
+    const pop = population(rule, env, event.accountId, day - span, day, null)
     const hist = new Array<number>(24).fill(0)
     for (const ts of pop.ts) hist[new Date(ts).getUTCHours()]! += 1
     return { hist, n: pop.ts.length, firstTs: pop.ts[0] ?? null }
@@ -190,7 +248,7 @@ const rate: Method = (rule, view, env) => {
   const bucket = windowMs(spec.bucket)
   const day = dayStart(event.ts)
   const stats = cached(rule, `${event.accountId}|${day}|rate`, () => {
-    const pop = population(rule, env, event.accountId, day - span, day, false)
+    const pop = population(rule, env, event.accountId, day - span, day, null)
     const counts = new Map<number, number>()
     for (const ts of pop.ts)
       counts.set(Math.floor(ts / bucket), (counts.get(Math.floor(ts / bucket)) ?? 0) + 1)
@@ -247,7 +305,7 @@ const acceleration: Method = (rule, view, env) => {
   const bucket = windowMs(spec.bucket)
   const day = dayStart(event.ts)
   const stats = cached(rule, `${event.accountId}|${day}|accel`, () => {
-    const pop = population(rule, env, event.accountId, day - span, day, false)
+    const pop = population(rule, env, event.accountId, day - span, day, null)
     const counts = new Map<number, number>()
     for (const ts of pop.ts)
       counts.set(Math.floor(ts / bucket), (counts.get(Math.floor(ts / bucket)) ?? 0) + 1)
@@ -315,11 +373,8 @@ const percentile: Method = (rule, view, env) => {
   const day = dayStart(event.ts)
   const q = (numberSetting(spec, 'percentile') as number) / 100
   const stats = cached(rule, `${event.accountId}|${day}|pct`, () => {
-    const pop = population(rule, env, event.accountId, day - span, day, true)
-    const values = (pop.views ?? [])
-      .map((v) => v.get(field))
-      .filter((x): x is number => typeof x === 'number' && Number.isFinite(x))
-      .sort((a, b) => a - b)
+    const pop = population(rule, env, event.accountId, day - span, day, field)
+    const values = (pop.values ?? []).slice().sort((a, b) => a - b)
     return {
       n: values.length,
       firstTs: pop.ts[0] ?? null,
