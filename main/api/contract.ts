@@ -8,6 +8,7 @@
  */
 import { z } from 'zod'
 
+import type { Message } from './messages'
 import { METHODS } from './methods'
 
 const id = z.string().min(1).max(200)
@@ -32,6 +33,20 @@ export const eventKindSchema = z.enum([
  * Translations of a text the core writes, per UI language other than English. Optional: the
  * English field next to it is always there and is the fallback.
  */
+/**
+ * A sentence as a stable code plus variables (see messages.ts), sent next to the English text so
+ * each screen renders it in its own language. Variables are plain values, nested descriptors or
+ * lists; never secrets (only what the English text next to it already shows).
+ */
+export const messageSchema: z.ZodType<Message> = z.lazy(() =>
+  z.object({
+    code: z.string().min(1).max(100),
+    vars: z.record(z.string(), messageVarSchema).optional()
+  })
+)
+const messageValue = z.union([z.string(), z.number(), messageSchema])
+const messageVarSchema = z.union([messageValue, z.array(messageValue)])
+
 const translated = <T extends z.ZodRawShape>(shape: T) =>
   z
     .object({ 'zh-CN': z.object(shape), 'zh-TW': z.object(shape) })
@@ -76,6 +91,8 @@ export const accountViewSchema = z.object({
   status: z.enum(['watching', 'learning', 'contained', 'paused', 'degraded', 'error']),
   lastPollAt: ms.nullable(),
   lastError: z.string().nullable(),
+  /** `lastError` as a descriptor (the exchange's own text stays verbatim inside it). */
+  lastErrorMsg: messageSchema.nullable().optional(),
   createdAt: ms,
   pollSeconds: z.number(),
   /** Dead-man heartbeat timeout in seconds, or null when off. */
@@ -85,7 +102,13 @@ export const accountViewSchema = z.object({
   posture: z.array(postureFindingSchema),
   openIncidents: z.number().int(),
   backfill: z
-    .object({ done: z.boolean(), progress: z.number().min(0).max(1), message: z.string() })
+    .object({
+      done: z.boolean(),
+      progress: z.number().min(0).max(1),
+      message: z.string(),
+      /** `message` as a descriptor, for the window to render in its language. */
+      msg: messageSchema.optional()
+    })
     .nullable()
 })
 export type AccountView = z.infer<typeof accountViewSchema>
@@ -149,16 +172,22 @@ export const killSwitchAccountResultSchema = z.object({
   keysRemoved: z.array(z.string()),
   /** Exact steps the trader must still take by hand, with the exchange's page. */
   manualSteps: z.array(z.string()),
+  /** `manualSteps` as descriptors, one per step in the same order (absent in older runs). */
+  manualStepMsgs: z.array(messageSchema).optional(),
   manualUrl: z.string().nullable(),
   steps: z.array(
     z.object({
       action: z.string(),
       ok: z.boolean(),
       attempts: z.number().int(),
-      detail: z.string()
+      detail: z.string(),
+      /** `detail` as a descriptor (absent in older runs). */
+      detailMsg: messageSchema.optional()
     })
   ),
-  errors: z.array(z.string())
+  errors: z.array(z.string()),
+  /** `errors` as descriptors, one per error in the same order (absent in older runs). */
+  errorMsgs: z.array(messageSchema).optional()
 })
 export type KillSwitchAccountResult = z.infer<typeof killSwitchAccountResultSchema>
 
