@@ -5,7 +5,13 @@
  * that run instead of starting a second one.
  */
 import type { KillSwitchAccountResult, KillSwitchReport } from '../api/contract'
-import type { Connector, KillSwitchOptions } from './exchanges/connector'
+import { englishText, msg, type Message } from '../api/messages'
+import {
+  errorMsg,
+  ExchangeFault,
+  type Connector,
+  type KillSwitchOptions
+} from './exchanges/connector'
 import type { Db } from './db/open'
 import type { AuditLog } from './db/repos/audit'
 import type { Clock, Logger } from './ports'
@@ -27,22 +33,26 @@ export interface KillSwitchRequest {
   onAccount?: (result: KillSwitchAccountResult) => void
 }
 
-const notContained = (t: KillSwitchTarget, message: string): KillSwitchAccountResult => ({
-  account: t.accountId,
-  exchange: t.exchange,
-  contained: false,
-  ordersCancelled: 0,
-  ordersRemaining: -1,
-  key: 'unchanged',
-  keysDisabled: [],
-  keysRemoved: [],
-  manualSteps: [
-    'Vigil could not reach the exchange. Log in to the exchange, cancel open orders and revoke the API key by hand.'
-  ],
-  manualUrl: null,
-  steps: [{ action: 'contain', ok: false, attempts: 1, detail: message }],
-  errors: [message]
-})
+const notContained = (t: KillSwitchTarget, error: Message): KillSwitchAccountResult => {
+  const unreachable = msg('ks.contain.unreachable')
+  const message = englishText(error)
+  return {
+    account: t.accountId,
+    exchange: t.exchange,
+    contained: false,
+    ordersCancelled: 0,
+    ordersRemaining: -1,
+    key: 'unchanged',
+    keysDisabled: [],
+    keysRemoved: [],
+    manualSteps: [englishText(unreachable)],
+    manualStepMsgs: [unreachable],
+    manualUrl: null,
+    steps: [{ action: 'contain', ok: false, attempts: 1, detail: message, detailMsg: error }],
+    errors: [message],
+    errorMsgs: [error]
+  }
+}
 
 export class KillSwitch {
   private running: Promise<KillSwitchReport> | null = null
@@ -90,10 +100,13 @@ export class KillSwitch {
           result = await withDeadline(
             target.connector.killSwitch({ includeGuardianKey: false, ...request.options }),
             ACCOUNT_DEADLINE_MS,
-            `no answer from ${target.exchange} within ${ACCOUNT_DEADLINE_MS / 1000} s`
+            msg('fault.deadline', {
+              exchange: target.exchange,
+              seconds: ACCOUNT_DEADLINE_MS / 1000
+            })
           )
         } catch (error) {
-          result = notContained(target, error instanceof Error ? error.message : String(error))
+          result = notContained(target, errorMsg(error))
         }
         result = containedAsFarAsTheApiAllows(result)
         this.audit.append({
@@ -183,12 +196,12 @@ export function containedAsFarAsTheApiAllows(
   return onlyTheKeyIsLeft ? { ...result, contained: true } : result
 }
 
-function withDeadline<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+function withDeadline<T>(promise: Promise<T>, ms: number, message: Message): Promise<T> {
   let timer: NodeJS.Timeout | undefined
   return Promise.race([
     promise,
     new Promise<T>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(message)), ms)
+      timer = setTimeout(() => reject(new ExchangeFault('transient', message)), ms)
     })
   ]).finally(() => clearTimeout(timer))
 }

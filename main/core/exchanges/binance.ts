@@ -101,12 +101,14 @@ import {
   classifyError,
   exchangeErrorCode,
   exchangeReason,
+  faultMessage,
   redact,
   type ClassifyContext
 } from './errors'
 import { withRetry, type Attempted, type RetryOptions } from './retry'
 import { finishEvents, newRun, runStream, type RunContext, type StreamOutput } from './stream-run'
-import { startKillSwitchResult } from './kill-switch-result'
+import { englishText, msg, type Message } from '../../api/messages'
+import { startKillSwitchResult, type FailRecorder, type StepRecorder } from './kill-switch-result'
 
 const MINUTE_MS = 60_000
 const DAY_MS = 86_400_000
@@ -465,16 +467,18 @@ class BinanceConnector implements Connector {
     const code = exchangeErrorCode(error)
     if (code && AUTH_CODES.has(code)) {
       const text = exchangeReason(error instanceof Error ? error.message : '').text
-      const reason = text ? ` (${redact(text, 120)}, code ${code})` : ` (code ${code})`
+      const reason = text
+        ? msg('fault.reasonCode', { reason: redact(text, 120), code })
+        : msg('fault.code', { code })
       return code === '-1002'
         ? new ExchangeFault(
             'permission',
-            `${EXCHANGE_NAME}: the API key is not allowed to do this${reason}`,
+            faultMessage(msg('fault.binance.permission'), EXCHANGE_NAME, reason),
             stream
           )
         : new ExchangeFault(
             'auth',
-            `${EXCHANGE_NAME}: the exchange rejected the API key (deleted, wrong IP or missing permission)${reason}`,
+            faultMessage(msg('fault.binance.auth'), EXCHANGE_NAME, reason),
             stream
           )
     }
@@ -626,13 +630,13 @@ class BinanceConnector implements Connector {
 
   async backfill(options: {
     since: number
-    onProgress?: (progress: number, message: string) => void
+    onProgress?: (progress: number, message: string, descriptor?: Message) => void
   }): Promise<PollResult> {
     const now = this.clock.now()
     const since = Math.max(options.since, now - MAX_BACKFILL_MS)
-    const report = (p: number, message: string): void =>
-      options.onProgress?.(Math.min(1, Math.max(0, p)), message)
-    report(0, 'Reading history from Binance')
+    const report = (p: number, message: Message): void =>
+      options.onProgress?.(Math.min(1, Math.max(0, p)), englishText(message), message)
+    report(0, msg('progress.startOn', { exchange: 'Binance' }))
     await this.ensureMarkets(now)
     const ctx: RunContext = newRun(
       'backfill',
@@ -657,7 +661,7 @@ class BinanceConnector implements Connector {
     for (const s of ['withdrawals', 'deposits', 'transfers'])
       start(s, encodeWindow({ ts: since, keys: [] }))
     start('addresses', encodeSnapshot({ kind: 'since', ts: since }))
-    report(1, `Read ${result.events.length} past events from Binance`)
+    report(1, msg('progress.read', { count: result.events.length, exchange: 'Binance' }))
     return result
   }
 
@@ -695,7 +699,7 @@ class BinanceConnector implements Connector {
 
   private async run(
     ctx: RunContext,
-    progress: (done: number, total: number, message: string) => void = () => {}
+    progress: (done: number, total: number, message: Message) => void = () => {}
   ): Promise<PollResult> {
     const result: PollResult = { events: ctx.events, cursors: ctx.cursors, errors: ctx.errors }
     const backfill = ctx.mode === 'backfill'
@@ -753,7 +757,7 @@ class BinanceConnector implements Connector {
     let done = 0
     const total = targets.length + 3
     for (const key of targets) {
-      progress(done++, total, `Reading ${key.replace(':', ' ')} orders and trades`)
+      progress(done++, total, msg('progress.ordersTrades', { market: key.replace(':', ' ') }))
       await this.symbolHistory(ctx, key)
     }
     if (!backfill) await this.rotate(ctx, readable)
@@ -764,11 +768,11 @@ class BinanceConnector implements Connector {
       backfill ||
       (this.walletDirty && sinceWallet >= (this.options.walletMinGapMs ?? 10_000)) ||
       sinceWallet >= (this.options.walletSweepMs ?? 10 * MINUTE_MS)
-    progress(done++, total, 'Reading withdrawals, deposits and transfers')
+    progress(done++, total, msg('progress.withdrawalsDepositsTransfers'))
     if (walletDue) await this.wallet(ctx)
-    progress(done++, total, 'Reading the withdrawal address list')
+    progress(done++, total, msg('progress.addressList'))
     await this.stream(ctx, 'addresses', () => this.addresses(ctx))
-    progress(done, total, 'Done')
+    progress(done, total, msg('progress.finished'))
 
     if (this.untrusted && !this.untrusted.reported && result.keys?.length) {
       this.untrusted.reported = true
@@ -1606,7 +1610,7 @@ class BinanceConnector implements Connector {
   }
 
   async killSwitch(options: KillSwitchOptions): Promise<KillSwitchAccountResult> {
-    const { result, step, fail } = startKillSwitchResult(
+    const { result, step, fail, manual } = startKillSwitchResult(
       {
         account: this.account.id,
         exchange: 'binance',
@@ -1620,7 +1624,7 @@ class BinanceConnector implements Connector {
     // Whether the key may touch futures decides which lists exist; unknown = try them.
     if (!this.flags) {
       const k = await this.retry(() => this.readKey(), 'killSwitch')
-      if (!k.ok) step('read-key', false, k.attempts, k.fault.message)
+      if (!k.ok) step('read-key', false, k.attempts, k.fault.msg)
     }
     const futures = this.flags ? this.futuresEnabled() : this.marketsOf('usdm').length > 0
 
@@ -1635,12 +1639,19 @@ class BinanceConnector implements Connector {
           label,
           true,
           r.attempts,
-          `${n} open order${n === 1 ? '' : 's'} on ${new Set([...r.value.spot.keys(), ...r.value.usdm.keys(), ...r.value.algo.keys()]).size} symbol(s)`
+          msg('ks.openOnSymbols', {
+            count: n,
+            symbols: new Set([
+              ...r.value.spot.keys(),
+              ...r.value.usdm.keys(),
+              ...r.value.algo.keys()
+            ]).size
+          })
         )
         return r.value
       }
-      step(label, false, r.attempts, r.fault.message)
-      fail(`Could not list open orders: ${r.fault.message}`)
+      step(label, false, r.attempts, r.fault.msg)
+      fail(msg('ks.err.listOpenOrders', { error: r.fault.msg }))
       return null
     }
     /** Cancels one symbol's orders of one kind; "nothing to cancel" counts as done. */
@@ -1665,16 +1676,16 @@ class BinanceConnector implements Connector {
       }, 'killSwitch')
       if (r.ok) {
         result.ordersCancelled += r.value
-        const what = kind === 'algo' ? 'conditional order' : 'order'
-        step(
-          label,
-          true,
-          r.attempts,
-          `Binance cancelled ${r.value} ${what}${r.value === 1 ? '' : 's'} on ${symbol}${kind === 'spot' ? ' (spot)' : ' (USDⓈ-M)'}`
-        )
+        const code =
+          kind === 'spot'
+            ? 'ks.binance.cancelledSpot'
+            : kind === 'usdm'
+              ? 'ks.binance.cancelledUsdm'
+              : 'ks.binance.cancelledAlgo'
+        step(label, true, r.attempts, msg(code, { count: r.value, symbol }))
       } else {
-        step(label, false, r.attempts, r.fault.message)
-        fail(`Could not cancel ${symbol} (${kind}): ${r.fault.message}`)
+        step(label, false, r.attempts, r.fault.msg)
+        fail(msg('ks.err.cancelSymbol', { symbol, kind, error: r.fault.msg }))
       }
     }
     const cancelAll = async (l: Listing): Promise<void> => {
@@ -1692,46 +1703,34 @@ class BinanceConnector implements Connector {
         await cancelAll(listing)
         listing = await list('read-back-orders-retry')
       }
-    } else if (listing) step('cancel', true, 0, 'Nothing to cancel: no open orders')
+    } else if (listing) step('cancel', true, 0, msg('ks.nothingToCancel'))
 
     // 2. Optional: close USDⓈ-M positions with reduce-only market orders.
     if (options.closePositions && futures) await this.closePositions(step, fail)
 
     // 3. The key: Binance cannot revoke it over the API. Stop trusting it and say what to do.
     this.untrusted ??= { at: now, reported: false }
-    const keyName = `key ${hint(this.ccxt.apiKey || '')}`
-    step(
-      'revoke-key',
-      false,
-      0,
-      `Binance has no API to delete or disable ${keyName} on a normal account; it must be deleted on binance.com`
-    )
-    step(
-      'mark-key-untrusted',
-      true,
-      0,
-      `Vigil now treats ${keyName} as compromised: everything it does is reported as hostile until you delete it and add a new key`
-    )
+    const keyName = msg('key.id', { id: hint(this.ccxt.apiKey || '') })
+    step('revoke-key', false, 0, msg('ks.binance.noRevoke', { key: keyName }))
+    step('mark-key-untrusted', true, 0, msg('ks.binance.untrusted', { key: keyName }))
 
     // 4. Report what is done and what remains, in words the trader can act on.
     const remaining = listing ? count(listing) : null
     // Unconfirmed: the last count seen, never a zero nobody read back (-1 = unknown).
     const known = this.openOrderCount()
     result.ordersRemaining = remaining ?? (known > 0 ? known : -1)
-    if (remaining === null)
-      result.manualSteps.push(
-        'Vigil could not confirm that all orders are cancelled. On Binance, open Orders → Spot Order → Open Orders and press "Cancel All", then do the same under Futures → USDⓈ-M → Open Orders (also the "Conditional" tab).'
-      )
-    else if (remaining > 0)
-      result.manualSteps.push(
-        `${remaining} open order${remaining === 1 ? ' is' : 's are'} still live. On Binance, open Orders → Spot Order → Open Orders and press "Cancel All", then Futures → USDⓈ-M → Open Orders (and the "Conditional" tab).`
-      )
-    result.manualSteps.push(
-      `Delete the API key Vigil uses (${keyName}): log in at ${BINANCE_API_MANAGEMENT_URL}, find the key ending in ${hint(this.ccxt.apiKey || '').slice(1)} and press Delete. Binance's API cannot do this for a normal account.`,
-      `On the same page, delete every other API key you do not recognise: Binance's API only shows Vigil its own key, so a key someone else created is invisible to Vigil.`,
-      'Check Wallet → Withdrawal history and Security → Withdrawal address management (turn on the whitelist) for anything you did not do; then change your password and 2FA if the key could have been taken from your account rather than from a bot.',
-      'Create a new key for Vigil (read-only or trading as you need, never withdrawals, restricted to your IP) and update it in Vigil.'
+    if (remaining === null) manual(msg('manual.binance.unconfirmed'))
+    else if (remaining > 0) manual(msg('manual.binance.left', { count: remaining }))
+    manual(
+      msg('manual.binance.deleteKey', {
+        key: keyName,
+        url: BINANCE_API_MANAGEMENT_URL,
+        ending: hint(this.ccxt.apiKey || '').slice(1)
+      })
     )
+    manual(msg('manual.binance.otherKeys'))
+    manual(msg('manual.binance.checkWithdrawals'))
+    manual(msg('manual.binance.newKey'))
     result.key = 'manual-revoke-required'
     result.contained = false
     this.logger.info('binance: kill switch finished', {
@@ -1742,23 +1741,20 @@ class BinanceConnector implements Connector {
     return result
   }
 
-  private async closePositions(
-    step: (action: string, ok: boolean, attempts: number, detail: string) => void,
-    fail: (message: string) => void
-  ): Promise<void> {
+  private async closePositions(step: StepRecorder, fail: FailRecorder): Promise<void> {
     const listed = await this.retry(
       async () =>
         parseUsdmAccount(await this.call(EP.usdmAccount, {}, 'essential'), 'closePositions'),
       'closePositions'
     )
     if (!listed.ok) {
-      step('close-positions', false, listed.attempts, listed.fault.message)
-      fail(`Could not read positions to close them: ${listed.fault.message}`)
+      step('close-positions', false, listed.attempts, listed.fault.msg)
+      fail(msg('ks.err.readPositions', { error: listed.fault.msg }))
       return
     }
     const open = listed.value.positions.filter((p) => p.positionAmt !== 0)
     if (!open.length) {
-      step('close-positions', true, listed.attempts, 'No open USDⓈ-M positions')
+      step('close-positions', true, listed.attempts, msg('ks.noUsdmPositions'))
       return
     }
     for (const p of open) {
@@ -1784,9 +1780,9 @@ class BinanceConnector implements Connector {
         `close-position ${p.symbol}`,
         r.ok,
         r.attempts,
-        r.ok ? `Closed ${p.symbol} with a reduce-only market order` : r.fault.message
+        r.ok ? msg('ks.closedReduceOnly', { symbol: p.symbol }) : r.fault.msg
       )
-      if (!r.ok) fail(`Could not close ${p.symbol}: ${r.fault.message}`)
+      if (!r.ok) fail(msg('ks.err.close', { symbol: p.symbol, error: r.fault.msg }))
     }
   }
 

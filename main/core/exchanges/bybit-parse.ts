@@ -98,11 +98,11 @@ export const classifyBybit = (error: unknown, context: ClassifyContext = {}): Ex
   if (fault.category !== 'unknown' || !(error instanceof Error)) return fault
   const { code, text } = exchangeReason(error.message)
   if ((code === '10016' || code === '10000') && /maintenance/i.test(text ?? ''))
-    return new ExchangeFault('maintenance', fault.message, fault.stream, fault.retryAfterMs)
+    return new ExchangeFault('maintenance', fault.msg, fault.stream, fault.retryAfterMs)
   if (code === '10016' || code === '10000' || code === '5004' || code === '10019')
-    return new ExchangeFault('transient', fault.message, fault.stream)
+    return new ExchangeFault('transient', fault.msg, fault.stream)
   if (code === '429')
-    return new ExchangeFault('rate-limit', fault.message, fault.stream, fault.retryAfterMs)
+    return new ExchangeFault('rate-limit', fault.msg, fault.stream, fault.retryAfterMs)
   return fault
 }
 

@@ -93,6 +93,7 @@ import {
 import type { KillSwitchAccountResult } from '../../api/contract'
 import type { NewEvent } from '../model'
 import type { Clock, Logger } from '../ports'
+import { englishText, msg, type Message } from '../../api/messages'
 import { startKillSwitchResult } from './kill-switch-result'
 
 const DAY_MS = 24 * 60 * 60 * 1000
@@ -333,7 +334,7 @@ class BybitConnector implements Connector {
     const reset = Number(context.headers?.['X-Bapi-Limit-Reset-Timestamp'])
     const wait = Number.isFinite(reset) && reset > 0 ? reset - Date.now() : NaN
     return Number.isFinite(wait) && wait > 0 && wait < 60_000
-      ? new ExchangeFault(fault.category, fault.message, fault.stream, Math.ceil(wait))
+      ? new ExchangeFault(fault.category, fault.msg, fault.stream, Math.ceil(wait))
       : fault
   }
 
@@ -471,7 +472,7 @@ class BybitConnector implements Connector {
 
   async backfill(options: {
     since: number
-    onProgress?: (progress: number, message: string) => void
+    onProgress?: (progress: number, message: string, descriptor?: Message) => void
   }): Promise<PollResult> {
     const now = this.clock.now()
     const since = Math.max(options.since, now - MAX_BACKFILL_MS)
@@ -479,12 +480,13 @@ class BybitConnector implements Connector {
     const scopes = this.scopes()
     const total = 6 + scopes.length * 2
     let done = 0
-    const report = (message: string) => options.onProgress?.(Math.min(1, done / total), message)
+    const report = (message: Message) =>
+      options.onProgress?.(Math.min(1, done / total), englishText(message), message)
     const ctx: RunContext = {
       ...newRun('backfill', now, since, {}, report),
       slowDue: true
     }
-    report('Reading history from Bybit')
+    report(msg('progress.startOn', { exchange: 'Bybit' }))
     const result = await this.run(ctx, scopes, () => {
       done++
     })
@@ -503,7 +505,8 @@ class BybitConnector implements Connector {
     // An address book that cannot be read yet (no withdraw permission) gets its baseline when it
     // first can: entries created before the account was added are not new.
     start('addresses', encodeSnapshot({ kind: 'since', ts: now }))
-    options.onProgress?.(1, `Read ${result.events.length} past events from Bybit`)
+    const read = msg('progress.read', { count: result.events.length, exchange: 'Bybit' })
+    options.onProgress?.(1, englishText(read), read)
     this.lastCursors = { ...result.cursors }
     return result
   }
@@ -534,7 +537,10 @@ class BybitConnector implements Connector {
   private revokedResult(): PollResult {
     const fault = new ExchangeFault(
       'auth',
-      `${EXCHANGE_NAME}: Vigil deleted its own API key in the kill switch at ${new Date(this.revoked!.at).toISOString()}; add a new read-only key to resume watching this account`,
+      msg('fault.exchange', {
+        exchange: EXCHANGE_NAME,
+        error: msg('fault.bybitKeyDeleted', { at: new Date(this.revoked!.at).toISOString() })
+      }),
       'keys'
     )
     return { events: [], cursors: {}, keys: [], errors: [{ stream: 'keys', fault }] }
@@ -565,7 +571,7 @@ class BybitConnector implements Connector {
 
     let allOrdersRead = true
     for (const scope of scopes) {
-      ctx.progress?.(`Reading ${scope.name} orders and trades`)
+      ctx.progress?.(msg('progress.ordersTrades', { market: scope.name }))
       const orders = await this.stream(
         ctx,
         `orders:${scope.name}`,
@@ -577,10 +583,10 @@ class BybitConnector implements Connector {
       await this.stream(ctx, `fills:${scope.name}`, () => this.fills(ctx, scope), true)
       onStreamDone()
     }
-    ctx.progress?.('Reading positions and leverage')
+    ctx.progress?.(msg('progress.positionsLeverage'))
     await this.stream(ctx, 'positions', () => this.positions(ctx, scopes), true)
     onStreamDone()
-    ctx.progress?.('Reading withdrawals and transfers')
+    ctx.progress?.(msg('progress.withdrawalsTransfers'))
     await this.stream(ctx, 'withdrawals', () => this.withdrawals(ctx))
     onStreamDone()
     // A new whitelisted address and a transfer to a sub-account are early signs of a drain:
@@ -1381,7 +1387,7 @@ class BybitConnector implements Connector {
    * the outcome it confirmed.
    */
   async killSwitch(options: KillSwitchOptions): Promise<KillSwitchAccountResult> {
-    const { result, step, fail } = startKillSwitchResult(
+    const { result, step, fail, manual } = startKillSwitchResult(
       {
         account: this.account.id,
         exchange: 'bybit',
@@ -1390,9 +1396,6 @@ class BybitConnector implements Connector {
       },
       options.onStep
     )
-    const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`
-    const cancelByHand =
-      'On Bybit, open Orders and use "Cancel all" on the Spot, USDT and USDC contract and inverse contract tabs (including conditional and TP/SL orders).'
 
     // Fired again after our key was deleted: nothing can be called; report what was confirmed.
     if (this.revoked) {
@@ -1400,17 +1403,17 @@ class BybitConnector implements Connector {
         'key-already-deleted',
         true,
         0,
-        `Vigil deleted its own key ${this.revoked.keyId} at ${new Date(this.revoked.at).toISOString()}; Bybit refuses every call with it, so there is nothing more Vigil can do on this account`
+        msg('ks.bybit.alreadyDeleted', {
+          id: this.revoked.keyId,
+          at: new Date(this.revoked.at).toISOString()
+        })
       )
       result.key = 'revoked'
       result.keysRemoved.push(this.revoked.keyId)
       result.ordersRemaining = this.lastOrdersConfirmed ?? this.countKnownOpen()
       result.contained = this.lastOrdersConfirmed === 0
-      if (!result.contained)
-        result.manualSteps.push(
-          `Vigil could not confirm that every order is cancelled. ${cancelByHand}`
-        )
-      result.manualSteps.push(this.otherKeysStep())
+      if (!result.contained) manual(msg('manual.bybit.unconfirmedEvery'))
+      manual(msg('manual.bybit.otherKeys', { url: BYBIT_API_KEYS_URL }))
       return result
     }
 
@@ -1425,11 +1428,16 @@ class BybitConnector implements Connector {
         'read-key',
         true,
         keyRead.attempts,
-        `Vigil's key ${info.snapshot.keyId} has ${info.readOnly ? 'read-only access' : `permissions ${info.snapshot.permissions.join(', ')}`}`
+        info.readOnly
+          ? msg('ks.bybit.keyReadOnly', { id: info.snapshot.keyId })
+          : msg('ks.bybit.keyPermissions', {
+              id: info.snapshot.keyId,
+              permissions: info.snapshot.permissions
+            })
       )
     } else {
-      step('read-key', false, keyRead.attempts, keyRead.fault.message)
-      fail(`Could not read Vigil's key: ${keyRead.fault.message}`)
+      step('read-key', false, keyRead.attempts, keyRead.fault.msg)
+      fail(msg('ks.err.readOwnKey', { error: keyRead.fault.msg }))
     }
     const info = keyRead.ok ? this.key : null
     const mayCancel = (scope: Scope): boolean =>
@@ -1451,12 +1459,17 @@ class BybitConnector implements Connector {
           if (total !== null) total += r.value.length
         } else {
           total = null
-          step(`${label} ${scope.name}`, false, r.attempts, r.fault.message)
-          fail(`Could not read open orders: ${r.fault.message}`)
+          step(`${label} ${scope.name}`, false, r.attempts, r.fault.msg)
+          fail(msg('ks.err.readOpenOrders', { error: r.fault.msg }))
         }
       }
       if (total !== null)
-        step(label, label === 'read-open-orders' || total === 0, 1, plural(total, 'open order'))
+        step(
+          label,
+          label === 'read-open-orders' || total === 0,
+          1,
+          msg('ks.openOrders', { count: total })
+        )
       return { total, open }
     }
     const cancelRound = async (
@@ -1471,7 +1484,11 @@ class BybitConnector implements Connector {
             `cancel-all ${scope.name}${round}`,
             false,
             0,
-            `Vigil's key may not trade ${scope.category === 'spot' ? 'spot' : 'contracts'}, so it cannot cancel these orders`
+            msg(
+              scope.category === 'spot'
+                ? 'ks.bybit.mayNotTradeSpot'
+                : 'ks.bybit.mayNotTradeContracts'
+            )
           )
           continue
         }
@@ -1492,10 +1509,15 @@ class BybitConnector implements Connector {
           )
           if (r.ok) {
             result.ordersCancelled += r.value.length
-            step(label, true, r.attempts, `Bybit cancelled ${plural(r.value.length, 'order')}`)
+            step(
+              label,
+              true,
+              r.attempts,
+              msg('ks.cancelled', { exchange: 'Bybit', count: r.value.length })
+            )
           } else {
-            step(label, false, r.attempts, r.fault.message)
-            fail(r.fault.message)
+            step(label, false, r.attempts, r.fault.msg)
+            fail(r.fault.msg)
           }
         }
       }
@@ -1514,20 +1536,13 @@ class BybitConnector implements Connector {
     //    holds a transfer or withdrawal permission. Deleting it last: afterwards nothing can be read.
     let keyDone: 'revoked' | 'disabled' | null = null
     if (info && info.readOnly) {
-      step(
-        'revoke-key',
-        false,
-        0,
-        "Vigil's key is read-only: the orders or withdrawals came through another key or the website, and Bybit's API cannot revoke other keys"
-      )
+      step('revoke-key', false, 0, msg('ks.bybit.readOnlyNoRevoke'))
     } else if (info && (!info.canManageSelf || !info.isMaster)) {
       step(
         'revoke-key',
         false,
         0,
-        !info.isMaster
-          ? "Vigil's key belongs to a sub-account; Bybit only lets master-account keys delete themselves"
-          : "Vigil's key has no transfer or withdrawal permission, which Bybit requires for a key to delete or downgrade itself"
+        msg(!info.isMaster ? 'ks.bybit.subAccount' : 'ks.bybit.noTransferPermission')
       )
     } else if (info) {
       const keyId = info.snapshot.keyId
@@ -1540,7 +1555,7 @@ class BybitConnector implements Connector {
           'final-read',
           sweep.errors.length === 0,
           1,
-          `Read the account once more before deleting the key: ${plural(sweep.events.length, 'new event')}`
+          msg('ks.bybit.finalRead', { count: sweep.events.length })
         )
       }
       const del = await this.retry(
@@ -1562,15 +1577,22 @@ class BybitConnector implements Connector {
             'delete-key',
             true,
             del.attempts,
-            `Deleted Vigil's own key ${keyId}${info.apiKeyHint ? ` (${info.apiKeyHint})` : ''}, read back: Bybit now refuses it. Vigil can no longer watch this account until you add a new read-only key`
+            info.apiKeyHint
+              ? msg('ks.bybit.deletedHint', { id: keyId, hint: info.apiKeyHint })
+              : msg('ks.bybit.deleted', { id: keyId })
           )
         } else {
-          step('delete-key', false, del.attempts, `Bybit accepted the delete, but ${check}`)
-          fail(`Vigil's key ${keyId} still works after the delete call`)
+          step(
+            'delete-key',
+            false,
+            del.attempts,
+            msg('ks.bybit.deleteUnconfirmed', { reason: check })
+          )
+          fail(msg('ks.err.ownKeyStillWorks', { id: keyId }))
         }
       } else {
-        step('delete-key', false, del.attempts, del.fault.message)
-        fail(del.fault.message)
+        step('delete-key', false, del.attempts, del.fault.msg)
+        fail(del.fault.msg)
       }
       if (keyDone === null && !(!del.ok && del.fault.category === 'auth')) {
         // Could not delete: at least take every write permission away.
@@ -1587,23 +1609,13 @@ class BybitConnector implements Connector {
           if (again.ok && this.key?.readOnly) {
             keyDone = 'disabled'
             result.keysDisabled.push(keyId)
-            step(
-              'downgrade-key',
-              true,
-              down.attempts,
-              `Vigil's key ${keyId} is now read-only (read back); it can no longer trade or move funds`
-            )
+            step('downgrade-key', true, down.attempts, msg('ks.bybit.downgraded', { id: keyId }))
           } else {
-            step(
-              'downgrade-key',
-              false,
-              down.attempts,
-              'Bybit accepted the change, but the key is not read-only on read-back'
-            )
+            step('downgrade-key', false, down.attempts, msg('ks.bybit.downgradeUnconfirmed'))
           }
         } else {
-          step('downgrade-key', false, down.attempts, down.fault.message)
-          fail(down.fault.message)
+          step('downgrade-key', false, down.attempts, down.fault.msg)
+          fail(down.fault.msg)
         }
       }
     }
@@ -1614,27 +1626,18 @@ class BybitConnector implements Connector {
     // 3. Report what is done and what remains, in words the trader can act on.
     // Unconfirmed counts report the last known number, not zero: better to over-state what is left.
     result.ordersRemaining = remaining ?? this.countKnownOpen()
-    if (remaining === null)
-      result.manualSteps.push(
-        `Vigil could not confirm that all orders are cancelled. ${cancelByHand}`
-      )
-    else if (remaining > 0)
-      result.manualSteps.push(
-        `${plural(remaining, 'open order')} ${remaining === 1 ? 'is' : 'are'} still live. ${cancelByHand}`
-      )
+    const url = BYBIT_API_KEYS_URL
+    if (remaining === null) manual(msg('manual.bybit.unconfirmed'))
+    else if (remaining > 0) manual(msg('manual.bybit.left', { count: remaining }))
     if (keyDone === 'revoked') {
       result.key = 'revoked'
-      result.manualSteps.push(this.otherKeysStep())
+      manual(msg('manual.bybit.otherKeys', { url }))
     } else if (keyDone === 'disabled') {
       result.key = 'disabled'
-      result.manualSteps.push(
-        `Vigil's key is now read-only but still exists. Log in at bybit.com, open ${BYBIT_API_KEYS_URL} (Account → API → API Management), delete it and every key you do not recognise, then add a new read-only key for Vigil.`
-      )
+      manual(msg('manual.bybit.readOnlyStillExists', { url }))
     } else {
       result.key = 'manual-revoke-required'
-      result.manualSteps.push(
-        `Revoke the compromised key by hand: log in at bybit.com, open ${BYBIT_API_KEYS_URL} (Account → API → API Management), delete the key given to Vigil and every key you do not recognise (Bybit asks for 2FA), then create a new read-only key for Vigil.`
-      )
+      manual(msg('manual.bybit.revokeByHand', { url }))
     }
     result.contained = remaining === 0 && keyDone !== null
     this.logger.info('bybit: kill switch finished', {
@@ -1648,28 +1651,24 @@ class BybitConnector implements Connector {
   }
 
   /** After delete-api, query-api with the same key must fail with 10003. */
-  private async confirmDeleted(): Promise<'deleted' | string> {
+  private async confirmDeleted(): Promise<'deleted' | Message> {
     for (let attempt = 0; attempt < 3; attempt++) {
       try {
         await this.call('v5/user/query-api', 'GET', {}, COST.key)
-        return 'query-api still answers'
+        return msg('ks.bybit.queryStillAnswers')
       } catch (error) {
         const fault = this.classify(error, 'killSwitch')
         if (fault.category === 'auth') return 'deleted'
-        if (fault.category !== 'transient' && fault.category !== 'rate-limit') return fault.message
+        if (fault.category !== 'transient' && fault.category !== 'rate-limit') return fault.msg
       }
     }
-    return 'could not read the key back'
+    return msg('ks.bybit.notReadBack')
   }
 
   private countKnownOpen(): number {
     let n = 0
     for (const ids of this.openIds.values()) n += ids.size
     return n
-  }
-
-  private otherKeysStep(): string {
-    return `Bybit's API shows Vigil only its own key. Log in at bybit.com, open ${BYBIT_API_KEYS_URL} and delete every other API key you do not recognise (or all of them), then add a new read-only key if you want Vigil to keep watching.`
   }
 
   async close(): Promise<void> {

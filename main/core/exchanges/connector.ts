@@ -5,6 +5,7 @@
  * the exchange and classify what goes wrong.
  */
 import type { KillSwitchAccountResult } from '../../api/contract'
+import { englishText, verbatim, type Message } from '../../api/messages'
 import type { NewEvent } from '../model'
 import type { Clock, Logger } from '../ports'
 
@@ -19,17 +20,31 @@ export type FaultCategory =
   | 'unsupported' // the exchange cannot do this at all
   | 'unknown'
 
+/**
+ * A classified failure. `msg` is the message as a descriptor (the kind of failure in words, then
+ * the exchange's own reason verbatim); `message` is its English text. A plain string is kept as
+ * written in every language (used for the few connector-internal faults not worth translating).
+ */
 export class ExchangeFault extends Error {
+  readonly msg: Message
   constructor(
     readonly category: FaultCategory,
-    message: string,
+    message: string | Message,
     readonly stream?: string,
     readonly retryAfterMs?: number
   ) {
-    super(message)
+    const descriptor = typeof message === 'string' ? verbatim(message) : message
+    super(englishText(descriptor))
+    this.msg = descriptor
     this.name = 'ExchangeFault'
   }
 }
+
+/** Any thrown value as a descriptor: a fault's own, or its text as written. */
+export const errorMsg = (error: unknown): Message =>
+  error instanceof ExchangeFault
+    ? error.msg
+    : verbatim(error instanceof Error ? error.message : String(error))
 
 /** One key as the exchange reports it. `self` marks the key Vigil holds. */
 export interface KeySnapshot {
@@ -103,6 +118,9 @@ export interface KillSwitchOptions {
   onStep?: (step: KillSwitchAccountResult['steps'][number]) => void
 }
 
+/** Backfill progress in [0, 1] with its line in English and as a descriptor. */
+export type BackfillProgress = (progress: number, message: string, msg?: Message) => void
+
 export interface ConnectorAccount {
   id: string
   exchange: string
@@ -117,10 +135,7 @@ export interface Connector {
    * Reads up to `days` of history (paged), reporting progress in [0, 1]. Returns events and the
    * cursors to continue from.
    */
-  backfill(options: {
-    since: number
-    onProgress?: (progress: number, message: string) => void
-  }): Promise<PollResult>
+  backfill(options: { since: number; onProgress?: BackfillProgress }): Promise<PollResult>
   /** One incremental poll from the given cursors. Never throws for a single stream's failure. */
   poll(cursors: Cursors): Promise<PollResult>
   /** Disables (or removes) the given keys where the API allows; used by continuous containment. */

@@ -78,7 +78,8 @@ import { finishEvents, newRun, runStream, type RunContext, type StreamOutput } f
 import type { KillSwitchAccountResult } from '../../api/contract'
 import type { NewEvent } from '../model'
 import type { Clock, Logger } from '../ports'
-import { startKillSwitchResult } from './kill-switch-result'
+import { englishText, msg, type Message } from '../../api/messages'
+import { startKillSwitchResult, type FailRecorder, type StepRecorder } from './kill-switch-result'
 
 const DAY_MS = 24 * 60 * 60 * 1000
 const MAX_BACKFILL_MS = 90 * DAY_MS
@@ -384,7 +385,7 @@ class DeribitConnector implements Connector {
 
   async backfill(options: {
     since: number
-    onProgress?: (progress: number, message: string) => void
+    onProgress?: (progress: number, message: string, descriptor?: Message) => void
   }): Promise<PollResult> {
     const now = this.clock.now()
     const since = Math.max(options.since, now - MAX_BACKFILL_MS)
@@ -392,9 +393,10 @@ class DeribitConnector implements Connector {
     const currencies = this.watchedCurrencies()
     const total = 4 + currencies.length * 4
     let done = 0
-    const report = (message: string) => options.onProgress?.(Math.min(1, done / total), message)
+    const report = (message: Message) =>
+      options.onProgress?.(Math.min(1, done / total), englishText(message), message)
     const ctx: RunContext = newRun('backfill', now, since, {}, report)
-    report('Reading history from Deribit')
+    report(msg('progress.startOn', { exchange: 'Deribit' }))
     const result = await this.run(ctx, currencies, true, () => {
       done++
     })
@@ -410,7 +412,7 @@ class DeribitConnector implements Connector {
         start(`${s}:${c}`, encodeWindow({ ts: since, keys: [] }))
       start(`addresses:${c}`, encodeSnapshot({ kind: 'since', ts: since }))
     }
-    options.onProgress?.(1, `Read ${result.events.length} past events from Deribit`)
+    report(msg('progress.read', { count: result.events.length, exchange: 'Deribit' }))
     return result
   }
 
@@ -441,7 +443,7 @@ class DeribitConnector implements Connector {
       return { events: [] }
     })
     onStreamDone()
-    ctx.progress?.('Reading the access log')
+    ctx.progress?.(msg('progress.accessLog'))
     await this.stream(ctx, 'accessLog', () => this.accessLog(ctx))
     onStreamDone()
     await this.stream(ctx, 'balances', async () => {
@@ -461,7 +463,7 @@ class DeribitConnector implements Connector {
         allOrdersRead = allOrdersRead && this.openIds.has(currency)
         continue
       }
-      ctx.progress?.(`Reading ${currency} orders, trades and withdrawals`)
+      ctx.progress?.(msg('progress.currency', { currency }))
       const orders = await this.stream(
         ctx,
         `orders:${currency}`,
@@ -551,7 +553,7 @@ class DeribitConnector implements Connector {
         if (old) reachedOld = true
         else found.set(e.id, e)
       }
-      if (page > 0) ctx.progress?.(`Reading the access log (${found.size} entries)`)
+      if (page > 0) ctx.progress?.(msg('progress.accessLogCount', { count: found.size }))
       if (reachedOld || entries.length < this.pageSize) {
         complete = true
         break
@@ -955,10 +957,17 @@ class DeribitConnector implements Connector {
     keyId: string,
     stream: string
   ): Promise<
-    { ok: true; attempts: number } | { ok: false; attempts: number; error: string; manual: boolean }
+    | { ok: true; attempts: number }
+    | { ok: false; attempts: number; error: string; errorMsg: Message; manual: boolean }
   > {
-    if (!/^\d+$/.test(keyId))
-      return { ok: false, attempts: 0, error: `'${keyId}' is not a Deribit key id`, manual: false }
+    const failure = (attempts: number, manual: boolean, errorMsg: Message) => ({
+      ok: false as const,
+      attempts,
+      manual,
+      error: englishText(errorMsg),
+      errorMsg
+    })
+    if (!/^\d+$/.test(keyId)) return failure(0, false, msg('ks.deribit.notKeyId', { id: keyId }))
     let challenge = false
     const attempt = await this.retry(async () => {
       const outcome = parseKeyAction(
@@ -969,7 +978,10 @@ class DeribitConnector implements Connector {
       else if (outcome.kind === 'key' && outcome.enabled)
         throw new ExchangeFault(
           'unknown',
-          `${EXCHANGE_NAME}: key ${keyId} is still enabled after the disable call`,
+          msg('fault.exchange', {
+            exchange: EXCHANGE_NAME,
+            error: msg('fault.keyStillEnabled', { key: keyId })
+          }),
           stream
         )
       return outcome
@@ -980,19 +992,17 @@ class DeribitConnector implements Connector {
       return { ok: true, attempts: attempt.attempts }
     }
     if (challenge)
-      return {
-        ok: false,
-        attempts: attempt.attempts,
-        manual: true,
-        error: `${EXCHANGE_NAME} asked for a security-key or 2FA confirmation to disable key ${keyId}`
-      }
+      return failure(
+        attempt.attempts,
+        true,
+        msg('ks.deribit.challenge', { exchange: EXCHANGE_NAME, id: keyId })
+      )
     const fault = attempt.ok ? null : attempt.fault
-    return {
-      ok: false,
-      attempts: attempt.attempts,
-      manual: fault ? this.needsHuman(fault) : true,
-      error: fault?.message ?? 'unknown error'
-    }
+    return failure(
+      attempt.attempts,
+      fault ? this.needsHuman(fault) : true,
+      fault?.msg ?? msg('ks.unknownError')
+    )
   }
 
   /** Faults a human can resolve on the website but a retry cannot. */
@@ -1059,7 +1069,7 @@ class DeribitConnector implements Connector {
   }
 
   async killSwitch(options: KillSwitchOptions): Promise<KillSwitchAccountResult> {
-    const { result, step, fail } = startKillSwitchResult(
+    const { result, step, fail, manual } = startKillSwitchResult(
       { account: this.account.id, exchange: 'deribit', key: 'unchanged', manualUrl: null },
       options.onStep
     )
@@ -1077,26 +1087,20 @@ class DeribitConnector implements Connector {
           label,
           true,
           r.attempts,
-          `Deribit cancelled ${r.value} open order${r.value === 1 ? '' : 's'}`
+          msg('ks.cancelledOpen', { exchange: 'Deribit', count: r.value })
         )
       } else {
-        step(label, false, r.attempts, r.fault.message)
-        fail(r.fault.message)
+        step(label, false, r.attempts, r.fault.msg)
+        fail(r.fault.msg)
       }
       return r.ok
     }
     const readBackOrders = async (label: string): Promise<number | null> => {
       const r = await this.retry(() => this.countOpenOrders(), 'readBack')
-      if (r.ok)
-        step(
-          label,
-          r.value === 0,
-          r.attempts,
-          `${r.value} open order${r.value === 1 ? '' : 's'} left`
-        )
+      if (r.ok) step(label, r.value === 0, r.attempts, msg('ks.openLeft', { count: r.value }))
       else {
-        step(label, false, r.attempts, r.fault.message)
-        fail(`Could not confirm open orders: ${r.fault.message}`)
+        step(label, false, r.attempts, r.fault.msg)
+        fail(msg('ks.err.confirmOpenOrders', { error: r.fault.msg }))
       }
       return r.ok ? r.value : null
     }
@@ -1117,17 +1121,12 @@ class DeribitConnector implements Connector {
     const listed = await this.retry(() => this.readKeys('killSwitch'), 'killSwitch')
     if (listed.ok) {
       keys = listed.value
-      step(
-        'list-keys',
-        true,
-        listed.attempts,
-        `${keys.length} API key${keys.length === 1 ? '' : 's'} on the account`
-      )
+      step('list-keys', true, listed.attempts, msg('ks.keysOnAccount', { count: keys.length }))
     } else {
-      step('list-keys', false, listed.attempts, listed.fault.message)
-      fail(`Could not list API keys: ${listed.fault.message}`)
+      step('list-keys', false, listed.attempts, listed.fault.msg)
+      fail(msg('ks.err.listKeys', { error: listed.fault.msg }))
     }
-    const manualKeys = new Map<string, string>()
+    const manualKeys = new Map<string, { text: string; msg: Message }>()
     if (keys) {
       const baseline = this.baselineKeyIds ?? new Set<string>()
       const targets = keys
@@ -1143,17 +1142,22 @@ class DeribitConnector implements Connector {
           'keys-already-disabled',
           true,
           0,
-          `Already disabled: ${already.map((k) => this.describeKey(k)).join(', ')}`
+          msg('ks.alreadyDisabled', { keys: already.map((k) => this.describeKey(k)) })
         )
       for (const k of targets) {
         const r = await this.disableOne(k.keyId, `disableKey:${k.keyId}`)
         if (r.ok) {
           result.keysDisabled.push(k.keyId)
-          step(`disable-key ${k.keyId}`, true, r.attempts, `Disabled ${this.describeKey(k)}`)
+          step(
+            `disable-key ${k.keyId}`,
+            true,
+            r.attempts,
+            msg('ks.disabledKey', { key: this.describeKey(k) })
+          )
         } else {
-          step(`disable-key ${k.keyId}`, false, r.attempts, r.error)
-          fail(r.error)
-          manualKeys.set(k.keyId, r.error)
+          step(`disable-key ${k.keyId}`, false, r.attempts, r.errorMsg)
+          fail(r.errorMsg)
+          manualKeys.set(k.keyId, { text: r.error, msg: r.errorMsg })
         }
       }
     }
@@ -1183,13 +1187,13 @@ class DeribitConnector implements Connector {
         stillEnabled.length === 0,
         check.attempts,
         stillEnabled.length
-          ? `Still enabled: ${stillEnabled.map((k) => this.describeKey(k)).join(', ')}`
-          : 'No other key is enabled'
+          ? msg('ks.stillEnabled', { keys: stillEnabled.map((k) => this.describeKey(k)) })
+          : msg('ks.noOtherKeyEnabled')
       )
       keys = check.value
     } else {
-      step('read-back-keys', false, check.attempts, check.fault.message)
-      fail(`Could not confirm the key list: ${check.fault.message}`)
+      step('read-back-keys', false, check.attempts, check.fault.msg)
+      fail(msg('ks.err.confirmKeyList', { error: check.fault.msg }))
     }
 
     // 5. Vigil's own key goes last: once disabled it cannot read anything back.
@@ -1198,25 +1202,20 @@ class DeribitConnector implements Connector {
       const self = keys?.find((k) => k.self)
       const selfId = self?.keyId ?? this.selfKeyId()
       if (self && !self.enabled)
-        step('disable-guardian-key', true, 0, "Vigil's own key was already disabled")
+        step('disable-guardian-key', true, 0, msg('ks.ownKeyAlreadyDisabled'))
       else if (!selfId) {
         guardianLeft = true
-        step('disable-guardian-key', false, 0, "Vigil's own key was not found in the key list")
-        fail("Vigil's own key was not found in Deribit's key list")
+        step('disable-guardian-key', false, 0, msg('ks.ownKeyNotFound'))
+        fail(msg('ks.ownKeyNotFoundOn', { exchange: 'Deribit' }))
       } else {
         const r = await this.disableOne(selfId, 'disableKey:guardian')
         if (r.ok) {
           result.keysDisabled.push(selfId)
-          step(
-            'disable-guardian-key',
-            true,
-            r.attempts,
-            `Disabled Vigil's own key ${selfId}; Vigil can no longer watch this account`
-          )
+          step('disable-guardian-key', true, r.attempts, msg('ks.disabledOwnKey', { id: selfId }))
         } else {
           guardianLeft = true
-          step('disable-guardian-key', false, r.attempts, r.error)
-          fail(r.error)
+          step('disable-guardian-key', false, r.attempts, r.errorMsg)
+          fail(r.errorMsg)
         }
       }
     }
@@ -1230,38 +1229,25 @@ class DeribitConnector implements Connector {
           (k) =>
             !k.self && !keep.has(k.keyId) && k.enabled && !result.keysDisabled.includes(k.keyId)
         )
-    if (remainingOrders === null)
-      result.manualSteps.push(
-        'Vigil could not confirm that all orders are cancelled. On Deribit, open Orders → Open orders and use "Cancel all" in every currency.'
-      )
-    else if (remainingOrders > 0)
-      result.manualSteps.push(
-        `${remainingOrders} open order${remainingOrders === 1 ? ' is' : 's are'} still live. On Deribit, open Orders → Open orders and use "Cancel all" in every currency.`
-      )
+    if (remainingOrders === null) manual(msg('manual.deribit.unconfirmed'))
+    else if (remainingOrders > 0) manual(msg('manual.deribit.left', { count: remainingOrders }))
+    const url = DERIBIT_API_KEYS_URL
     for (const k of keysLeft) {
       const why = manualKeys.get(k.keyId)
-      result.manualSteps.push(
-        `Disable ${this.describeKey(k)}: on ${DERIBIT_API_KEYS_URL} find it in the API keys list and switch it off (or remove it).` +
-          (why && /security-key|2FA|scope|permission|allowed/i.test(why)
-            ? ` Vigil could not do it: ${why}.`
-            : '')
+      const key = this.describeKey(k)
+      manual(
+        why && /security-key|2FA|scope|permission|allowed/i.test(why.text)
+          ? msg('manual.deribit.disableKeyWhy', { key, url, error: why.msg })
+          : msg('manual.deribit.disableKey', { key, url })
       )
     }
-    if (!keysConfirmed && !keys)
-      result.manualSteps.push(
-        `Check every API key on ${DERIBIT_API_KEYS_URL} and disable any you do not recognise; Vigil could not read the key list.`
-      )
-    if (guardianLeft)
-      result.manualSteps.push(
-        `Disable Vigil's own key on ${DERIBIT_API_KEYS_URL} (Vigil could not disable it).`
-      )
+    if (!keysConfirmed && !keys) manual(msg('manual.deribit.checkKeys', { url }))
+    if (guardianLeft) manual(msg('manual.deribit.ownKey', { url }))
     if (
       manualKeys.size &&
-      [...manualKeys.values()].some((e) => /scope|permission|allowed/i.test(e))
+      [...manualKeys.values()].some((e) => /scope|permission|allowed/i.test(e.text))
     )
-      result.manualSteps.push(
-        "Give Vigil's key the account:read_write scope so it can disable keys next time."
-      )
+      manual(msg('manual.deribit.scope'))
     const keyIssue = keysLeft.length > 0 || guardianLeft || (!keysConfirmed && !keys)
     result.key = keyIssue
       ? 'manual-revoke-required'
@@ -1280,29 +1266,29 @@ class DeribitConnector implements Connector {
     return result
   }
 
-  private describeKey(k: KeySnapshot): string {
+  private describeKey(k: KeySnapshot): Message {
     const known = this.knownKeys.get(k.keyId)
-    const name = k.name ? ` "${k.name}"` : ''
-    const client = known?.clientId ? ` (client id ${hint(known.clientId)})` : ''
-    return `key ${k.keyId}${name}${client}`
+    const client = known?.clientId ? hint(known.clientId) : null
+    const id = k.keyId
+    if (k.name && client) return msg('key.namedClient', { id, name: k.name, client })
+    if (k.name) return msg('key.named', { id, name: k.name })
+    if (client) return msg('key.client', { id, client })
+    return msg('key.id', { id })
   }
 
-  private async closePositions(
-    step: (action: string, ok: boolean, attempts: number, detail: string) => void,
-    fail: (message: string) => void
-  ): Promise<void> {
+  private async closePositions(step: StepRecorder, fail: FailRecorder): Promise<void> {
     const listed = await this.retry(
       async () => parsePositions(await this.call('privateGetGetPositions'), 'closePositions'),
       'closePositions'
     )
     if (!listed.ok) {
-      step('close-positions', false, listed.attempts, listed.fault.message)
-      fail(`Could not read positions to close them: ${listed.fault.message}`)
+      step('close-positions', false, listed.attempts, listed.fault.msg)
+      fail(msg('ks.err.readPositions', { error: listed.fault.msg }))
       return
     }
     const open = listed.value.filter((p) => p.size !== 0 && p.direction !== 'zero')
     if (!open.length) {
-      step('close-positions', true, listed.attempts, 'No open positions')
+      step('close-positions', true, listed.attempts, msg('ks.noPositions'))
       return
     }
     for (const p of open) {
@@ -1318,9 +1304,9 @@ class DeribitConnector implements Connector {
         `close-position ${p.instrument_name}`,
         r.ok,
         r.attempts,
-        r.ok ? `Closed ${p.instrument_name} with a reduce-only market order` : r.fault.message
+        r.ok ? msg('ks.closedReduceOnly', { symbol: p.instrument_name }) : r.fault.msg
       )
-      if (!r.ok) fail(`Could not close ${p.instrument_name}: ${r.fault.message}`)
+      if (!r.ok) fail(msg('ks.err.close', { symbol: p.instrument_name, error: r.fault.msg }))
     }
   }
 

@@ -12,6 +12,7 @@
  * package through a different entry (ESM vs CJS), and each entry has its own class objects.
  * ccxt sets `name` to a string literal in every constructor, so this survives bundling.
  */
+import { msg, type Message, type MessageVar } from '../../api/messages'
 import { ExchangeFault, type FaultCategory } from './connector'
 
 /**
@@ -65,15 +66,22 @@ const CCXT_CATEGORY: Record<string, FaultCategory> = {
   UnsubscribeError: 'unknown'
 }
 
-const SENTENCE: Record<FaultCategory, string> = {
-  auth: 'the exchange rejected the API key (invalid, expired, disabled or removed)',
-  permission: 'the API key is not allowed to do this (missing permission or account restriction)',
-  'rate-limit': 'the exchange is rate-limiting our requests',
-  transient: 'the exchange could not be reached or did not answer in time',
-  maintenance: 'the exchange is under maintenance',
-  malformed: 'the exchange sent a response Vigil could not read',
-  unsupported: 'the exchange does not support this',
-  unknown: 'the exchange returned an error'
+/** The kind of failure in words (catalog `fault.kind.<category>`, one sentence per category). */
+export const faultKind = (category: FaultCategory): Message => msg(`fault.kind.${category}`)
+
+/**
+ * A fault's descriptor: `<exchange>: <kind or sentence> (<the exchange's own reason>)`, each part
+ * optional. The reason is evidence and goes in verbatim (already redacted).
+ */
+export const faultMessage = (
+  sentence: Message,
+  exchangeName?: string,
+  detail?: MessageVar | null
+): Message => {
+  const withDetail = detail ? msg('fault.detail', { error: sentence, detail }) : sentence
+  return exchangeName
+    ? msg('fault.exchange', { exchange: exchangeName, error: withDetail })
+    : withDetail
 }
 
 /** Extra context for `classifyError`. */
@@ -224,7 +232,7 @@ export const classifyError = (error: unknown, context: ClassifyContext = {}): Ex
   if (error instanceof ExchangeFault) {
     return error.stream || !context.stream
       ? error
-      : new ExchangeFault(error.category, error.message, context.stream, error.retryAfterMs)
+      : new ExchangeFault(error.category, error.msg, context.stream, error.retryAfterMs)
   }
   const raw = error instanceof Error ? error.message : typeof error === 'string' ? error : ''
   const name = error && typeof error === 'object' ? ccxtName(error) : null
@@ -238,20 +246,19 @@ export const classifyError = (error: unknown, context: ClassifyContext = {}): Ex
     !reason.code
   )
     category = 'malformed'
-  const who = context.exchangeName ? `${context.exchangeName}: ` : ''
-  let message = who + SENTENCE[category]
-  const detail = [
-    reason.text ? redact(reason.text, 120) : null,
-    reason.code ? `code ${reason.code}` : null
-  ]
-    .filter(Boolean)
-    .join(', ')
-  if (detail) message += ` (${detail})`
-  else if (category === 'unknown' && raw) {
+  const text = reason.text ? redact(reason.text, 120) : null
+  let detail: MessageVar | null =
+    text && reason.code
+      ? msg('fault.reasonCode', { reason: text, code: reason.code })
+      : reason.code
+        ? msg('fault.code', { code: reason.code })
+        : text
+  if (!detail && category === 'unknown' && raw) {
     // No structured reason: keep a redacted hint of ccxt's text minus its "<id> <METHOD> <url>" prefix.
     const hint = redact(raw.replace(/^[a-z0-9]+\s+(GET|POST|PUT|DELETE|PATCH)\s+\S+\s*/i, ''), 120)
-    if (hint) message += ` (${hint})`
+    if (hint) detail = hint
   }
+  const message = faultMessage(faultKind(category), context.exchangeName, detail)
   const wait =
     category === 'rate-limit' || category === 'maintenance'
       ? retryAfterMs(context.headers, raw, context.now)
@@ -269,8 +276,4 @@ export const isRetryable = (fault: ExchangeFault): boolean =>
 
 /** A fault for a response that failed shape validation; `what` names the call in plain words. */
 export const malformed = (what: string, stream?: string, exchangeName?: string): ExchangeFault =>
-  new ExchangeFault(
-    'malformed',
-    `${exchangeName ? exchangeName + ': ' : ''}${SENTENCE.malformed} (${what})`,
-    stream
-  )
+  new ExchangeFault('malformed', faultMessage(faultKind('malformed'), exchangeName, what), stream)

@@ -15,6 +15,7 @@ import { readdirSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join, resolve } from 'node:path'
 
+import { englishText, msg, type Message } from '../../api/messages'
 import type { Capability } from './connector'
 
 /** ccxt's `exchange.has`: `true`, `false`, `'emulated'` or missing per unified method. */
@@ -309,14 +310,22 @@ export const hasCall = (has: HasFlags, method: string): boolean =>
  * One sentence telling the trader how to revoke the key by hand on this exchange, with the
  * API-management page when known. `keyHint` names the key (e.g. "…7f3a").
  */
-export const manualRevokeStep = (exchangeId: string, keyHint: string | null): string => {
+export const manualRevokeMsg = (exchangeId: string, keyHint: string | null): Message => {
   const f = exchangeFacts(exchangeId)
-  const which = keyHint ? `the API key ending in ${keyHint}` : "the API key Vigil's account uses"
+  const which = keyHint
+    ? msg('manual.generic.which.ending', { ending: keyHint })
+    : msg('manual.generic.which.unknown')
   const where = f.apiKeysUrl
-    ? `open ${f.apiKeysUrl}${f.revokeHint ? ` (${f.revokeHint})` : ''}`
-    : `open ${f.name}'s API management page (usually under Account or Security → API)`
-  return `${f.name} cannot revoke keys over its API: sign in to ${f.name} in your browser, ${where}, and delete ${which} and any key you do not recognise.`
+    ? f.revokeHint
+      ? msg('manual.generic.where.urlHint', { url: f.apiKeysUrl, hint: f.revokeHint })
+      : msg('manual.generic.where.url', { url: f.apiKeysUrl })
+    : msg('manual.generic.where.unknown', { exchange: f.name })
+  return msg('manual.generic.revoke', { exchange: f.name, where, which })
 }
+
+/** The same step as English text. */
+export const manualRevokeStep = (exchangeId: string, keyHint: string | null): string =>
+  englishText(manualRevokeMsg(exchangeId, keyHint))
 
 /**
  * The capability matrix for an exchange served by the generic connector: what Vigil can see and

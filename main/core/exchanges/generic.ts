@@ -67,6 +67,7 @@ import {
   capabilitiesFor,
   exchangeFacts,
   hasCall,
+  manualRevokeMsg,
   manualRevokeStep,
   type ExchangeFacts,
   type GenericCall,
@@ -102,7 +103,8 @@ import {
 import type { KillSwitchAccountResult } from '../../api/contract'
 import type { EventKind, NewEvent } from '../model'
 import type { Clock, Logger } from '../ports'
-import { startKillSwitchResult } from './kill-switch-result'
+import { englishText, msg, type Message } from '../../api/messages'
+import { startKillSwitchResult, type FailRecorder, type StepRecorder } from './kill-switch-result'
 
 const DAY_MS = 24 * 60 * 60 * 1000
 const MAX_BACKFILL_MS = 90 * DAY_MS
@@ -659,20 +661,20 @@ class GenericCcxtConnector implements GenericConnector {
 
   async backfill(options: {
     since: number
-    onProgress?: (progress: number, message: string) => void
+    onProgress?: (progress: number, message: string, descriptor?: Message) => void
   }): Promise<PollResult> {
     const now = this.clock.now()
     const since = Math.max(options.since, now - MAX_BACKFILL_MS)
     const steps = 6
     let done = 0
-    const report = (message: string): void =>
-      options.onProgress?.(Math.min(0.99, done++ / steps), message)
+    const report = (message: Message): void =>
+      options.onProgress?.(Math.min(0.99, done++ / steps), englishText(message), message)
     const ctx: RunContext = {
       ...newRun('backfill', now, since, {}, report),
       failed: [],
       includeCold: true
     }
-    report(`Reading history from ${this.name}`)
+    report(msg('progress.startOn', { exchange: this.name }))
     const result = await this.run(ctx)
     // A stream that failed keeps its starting point, so the next poll reads the whole window
     // instead of starting "now" and silently skipping the history it could not read.
@@ -682,7 +684,8 @@ class GenericCcxtConnector implements GenericConnector {
       else if (/^(fills|orders:closed|withdrawals|deposits|transactions)(:|$)/.test(name))
         result.cursors[name] = encodeWindow({ ts: since, keys: [] })
     }
-    options.onProgress?.(1, `Read ${result.events.length} past events from ${this.name}`)
+    const read = msg('progress.read', { count: result.events.length, exchange: this.name })
+    options.onProgress?.(1, englishText(read), read)
     return result
   }
 
@@ -709,27 +712,27 @@ class GenericCcxtConnector implements GenericConnector {
     this.openCache = state.kind === 'state' ? state.state : this.openCache
     const result: PollResult = { events: ctx.events, cursors: ctx.cursors, errors: ctx.errors }
 
-    ctx.progress?.('Reading balances')
+    ctx.progress?.(msg('progress.balances'))
     if (this.can('fetchBalance')) result.balances = await this.balances(ctx)
     if (this.can('fetchOpenOrders')) {
-      ctx.progress?.('Reading orders')
+      ctx.progress?.(msg('progress.orders'))
       const open = await this.orders(ctx)
       if (open !== undefined) result.openOrders = open
     }
     if (this.can('fetchMyTrades')) {
-      ctx.progress?.('Reading trades')
+      ctx.progress?.(msg('progress.trades'))
       await this.fills(ctx)
     }
-    ctx.progress?.('Reading withdrawals and deposits')
+    ctx.progress?.(msg('progress.withdrawalsDeposits'))
     await this.transfers(ctx)
     // Last: on a spot-only key the derivatives call fails, and must not stop the streams above
     // (ccxt even reports Binance's refusal as a rate limit once the key has worked before).
     if (this.can('fetchPositions')) {
-      ctx.progress?.('Reading positions')
+      ctx.progress?.(msg('progress.positions'))
       await this.positions(ctx)
     }
     if (this.keysDue(ctx)) {
-      ctx.progress?.('Reading API keys')
+      ctx.progress?.(msg('progress.keys'))
       const keys = await this.guard(ctx, 'keys', () => this.readKeys(ctx.now))
       if (keys !== undefined) result.keys = keys
     }
@@ -1528,7 +1531,7 @@ class GenericCcxtConnector implements GenericConnector {
   }
 
   async killSwitch(options: KillSwitchOptions): Promise<KillSwitchAccountResult> {
-    const { result, step, fail } = startKillSwitchResult(
+    const { result, step, fail, manual } = startKillSwitchResult(
       {
         account: this.account.id,
         exchange: this.exchange,
@@ -1555,16 +1558,26 @@ class GenericCcxtConnector implements GenericConnector {
         this.held = new Set(b.value.items.filter((l) => l.total !== 0).map((l) => l.currency))
     }
     const passes = this.facts.separateTriggerOrders ? [false, true] : [false]
-    const plural = (n: number, what: string): string => `${n} ${what}${n === 1 ? '' : 's'}`
     const label = (trigger: boolean, base: string): string => (trigger ? `${base}-trigger` : base)
-    const what = (trigger: boolean): string => (trigger ? 'trigger order' : 'open order')
 
     const readOpen = async (trigger: boolean, action: string): Promise<CcxtOrder[] | null> => {
       const r = await this.retry(() => this.listOpen(this.openSymbols(), trigger), 'readBack')
-      if (r.ok) step(action, true, r.attempts, `${plural(r.value.length, what(trigger))} open`)
+      if (r.ok)
+        step(
+          action,
+          true,
+          r.attempts,
+          msg(trigger ? 'ks.generic.triggerOrdersOpen' : 'ks.generic.openOrdersOpen', {
+            count: r.value.length
+          })
+        )
       else {
-        step(action, false, r.attempts, r.fault.message)
-        fail(`Could not read ${what(trigger)}s: ${r.fault.message}`)
+        step(action, false, r.attempts, r.fault.msg)
+        fail(
+          msg(trigger ? 'ks.err.readTriggerOrders' : 'ks.err.readOpenOrders', {
+            error: r.fault.msg
+          })
+        )
       }
       return r.ok ? r.value : null
     }
@@ -1594,8 +1607,8 @@ class GenericCcxtConnector implements GenericConnector {
             }
           }, 'cancelAll')
           if (!r.ok) {
-            step(`cancel-all${round}`, false, r.attempts, r.fault.message)
-            fail(r.fault.message)
+            step(`cancel-all${round}`, false, r.attempts, r.fault.msg)
+            fail(r.fault.msg)
             return
           }
           if (!needsSymbol) {
@@ -1603,22 +1616,20 @@ class GenericCcxtConnector implements GenericConnector {
               `cancel-all${round}`,
               true,
               r.attempts,
-              this.facts.cancelAllIgnoresSymbol
-                ? `${this.name} cancelled every open order (one call; it ignores symbols)`
-                : `${this.name} accepted cancel-all`
+              msg(
+                this.facts.cancelAllIgnoresSymbol
+                  ? 'ks.generic.cancelledEvery'
+                  : 'ks.generic.acceptedCancelAll',
+                { exchange: this.name }
+              )
             )
             return
           }
         }
         const symbols = [...new Set((open ?? []).map((o) => o.symbol))].sort()
         if (open === null) {
-          step(
-            `cancel-all${round}`,
-            false,
-            0,
-            'Open orders could not be read, so the markets to cancel are unknown'
-          )
-          fail('Could not cancel per market: open orders unknown')
+          step(`cancel-all${round}`, false, 0, msg('ks.generic.marketsUnknown'))
+          fail(msg('ks.err.cancelPerMarket'))
           return
         }
         for (const symbol of symbols) {
@@ -1630,11 +1641,11 @@ class GenericCcxtConnector implements GenericConnector {
             `cancel-all ${symbol}${round}`,
             r.ok,
             r.attempts,
-            r.ok ? `${this.name} cancelled all orders in ${symbol}` : r.fault.message
+            r.ok ? msg('ks.generic.cancelledSymbol', { exchange: this.name, symbol }) : r.fault.msg
           )
-          if (!r.ok) fail(`${symbol}: ${r.fault.message}`)
+          if (!r.ok) fail(msg('join.prefixed', { subject: symbol, error: r.fault.msg }))
         }
-        if (!symbols.length) step(`cancel-all${round}`, true, 0, 'No market has open orders')
+        if (!symbols.length) step(`cancel-all${round}`, true, 0, msg('ks.generic.noMarketOpen'))
         return
       }
       if (open === null) {
@@ -1642,13 +1653,18 @@ class GenericCcxtConnector implements GenericConnector {
           label(trigger, `cancel${round}`),
           false,
           0,
-          `${what(trigger)}s could not be read, so there is nothing to cancel by id`
+          msg(trigger ? 'ks.generic.triggerUnread' : 'ks.generic.openUnread')
         )
-        fail(`Could not cancel ${what(trigger)}s: they could not be read`)
+        fail(msg(trigger ? 'ks.err.triggerUnread' : 'ks.err.openUnread'))
         return
       }
       if (!open.length) {
-        step(label(trigger, `cancel${round}`), true, 0, `No ${what(trigger)}s to cancel`)
+        step(
+          label(trigger, `cancel${round}`),
+          true,
+          0,
+          msg(trigger ? 'ks.generic.noTriggerToCancel' : 'ks.generic.noOpenToCancel')
+        )
         return
       }
       const bySymbol = new Map<string, string[]>()
@@ -1667,10 +1683,14 @@ class GenericCcxtConnector implements GenericConnector {
               r.ok,
               r.attempts,
               r.ok
-                ? `Asked ${this.name} to cancel ${plural(batch.length, what(trigger))} in ${symbol}`
-                : r.fault.message
+                ? msg(trigger ? 'ks.generic.askedTrigger' : 'ks.generic.askedOpen', {
+                    exchange: this.name,
+                    count: batch.length,
+                    symbol
+                  })
+                : r.fault.msg
             )
-            if (!r.ok) fail(`${symbol}: ${r.fault.message}`)
+            if (!r.ok) fail(msg('join.prefixed', { subject: symbol, error: r.fault.msg }))
           }
         } else {
           for (const id of ids) {
@@ -1684,9 +1704,9 @@ class GenericCcxtConnector implements GenericConnector {
               label(trigger, `cancel ${id}${round}`),
               r.ok || gone,
               r.attempts,
-              r.ok || gone ? `Cancelled order ${id} in ${symbol}` : r.fault.message
+              r.ok || gone ? msg('ks.generic.cancelledId', { id, symbol }) : r.fault.msg
             )
-            if (!r.ok && !gone) fail(`${id}: ${r.fault.message}`)
+            if (!r.ok && !gone) fail(msg('join.prefixed', { subject: id, error: r.fault.msg }))
           }
         }
       }
@@ -1734,24 +1754,21 @@ class GenericCcxtConnector implements GenericConnector {
     // reads as "orders confirmed gone" to the orchestrator.
     result.ordersRemaining = remaining ?? Math.max(1, unconfirmed)
     const hint = this.keyHint()
-    if (remaining === null)
-      result.manualSteps.push(
-        `Vigil could not confirm that all orders on ${this.name} are cancelled: open your open-orders page on ${this.name} and cancel everything there.`
-      )
-    else if (remaining > 0)
-      result.manualSteps.push(
-        `${plural(remaining, 'order')} ${remaining === 1 ? 'is' : 'are'} still open on ${this.name}: cancel ${remaining === 1 ? 'it' : 'them'} on the website.`
-      )
-    result.manualSteps.push(manualRevokeStep(this.exchange, hint))
-    result.manualSteps.push(
+    const exchange = this.name
+    if (remaining === null) manual(msg('manual.generic.unconfirmed', { exchange }))
+    else if (remaining > 0) manual(msg('manual.generic.left', { count: remaining, exchange }))
+    manual(manualRevokeMsg(this.exchange, hint))
+    manual(
       options.includeGuardianKey
-        ? `Delete Vigil's own key too${hint ? ` (ending in ${hint})` : ''}; Vigil stops watching ${this.name} once it is gone.`
-        : `Keep Vigil's key${hint ? ` (ending in ${hint})` : ''} only if you are sure it did not leak; otherwise delete it as well and add a new read-only key to Vigil.`
+        ? hint
+          ? msg('manual.generic.deleteOwnEnding', { ending: hint, exchange })
+          : msg('manual.generic.deleteOwn', { exchange })
+        : hint
+          ? msg('manual.generic.keepOwnEnding', { ending: hint })
+          : msg('manual.generic.keepOwn')
     )
-    result.manualSteps.push(
-      `Check ${this.name}'s withdrawal history and withdrawal-address whitelist: Vigil cannot read the whitelist there.`
-    )
-    step('revoke-key', false, 0, `${this.name} has no API to revoke keys; manual steps listed`)
+    manual(msg('manual.generic.checkWithdrawals', { exchange }))
+    step('revoke-key', false, 0, msg('ks.generic.noRevoke', { exchange }))
     this.logger.info(`${this.exchange}: kill switch finished`, {
       account: this.account.id,
       cancelled: result.ordersCancelled,
@@ -1760,13 +1777,10 @@ class GenericCcxtConnector implements GenericConnector {
     return result
   }
 
-  private async closePositions(
-    step: (action: string, ok: boolean, attempts: number, detail: string) => void,
-    fail: (message: string) => void
-  ): Promise<void> {
+  private async closePositions(step: StepRecorder, fail: FailRecorder): Promise<void> {
     if (!this.can('fetchPositions') || !this.can('createOrder')) {
-      step('close-positions', false, 0, `ccxt cannot read or close positions on ${this.name}`)
-      fail(`Positions on ${this.name} must be closed by hand`)
+      step('close-positions', false, 0, msg('ks.generic.noPositions', { exchange: this.name }))
+      fail(msg('ks.err.closeByHand', { exchange: this.name }))
       return
     }
     const listed = await this.retry(
@@ -1775,13 +1789,13 @@ class GenericCcxtConnector implements GenericConnector {
       'closePositions'
     )
     if (!listed.ok) {
-      step('close-positions', false, listed.attempts, listed.fault.message)
-      fail(`Could not read positions to close them: ${listed.fault.message}`)
+      step('close-positions', false, listed.attempts, listed.fault.msg)
+      fail(msg('ks.err.readPositions', { error: listed.fault.msg }))
       return
     }
     const open = listed.value.filter((p) => Math.abs(p.contracts ?? 0) > 0)
     if (!open.length) {
-      step('close-positions', true, listed.attempts, 'No open positions')
+      step('close-positions', true, listed.attempts, msg('ks.noPositions'))
       return
     }
     for (const p of open) {
@@ -1803,9 +1817,9 @@ class GenericCcxtConnector implements GenericConnector {
         `close-position ${p.symbol}`,
         r.ok,
         r.attempts,
-        r.ok ? `Closed ${p.symbol} with a reduce-only market order` : r.fault.message
+        r.ok ? msg('ks.closedReduceOnly', { symbol: p.symbol }) : r.fault.msg
       )
-      if (!r.ok) fail(`Could not close ${p.symbol}: ${r.fault.message}`)
+      if (!r.ok) fail(msg('ks.err.close', { symbol: p.symbol, error: r.fault.msg }))
     }
   }
 

@@ -13,7 +13,8 @@ import { createHash } from 'node:crypto'
 import { z } from 'zod'
 
 import { ExchangeFault, type KeySnapshot } from './connector'
-import { malformed } from './errors'
+import { msg } from '../../api/messages'
+import { faultKind, faultMessage, malformed } from './errors'
 import type {
   BalanceData,
   FillData,
@@ -104,7 +105,7 @@ export const parseData = <S extends z.ZodType>(
   if (code !== '0' && code !== '2')
     throw new ExchangeFault(
       'unknown',
-      `${EXCHANGE_NAME}: the exchange returned an error (code ${code})`,
+      faultMessage(faultKind('unknown'), EXCHANGE_NAME, msg('fault.code', { code })),
       stream
     )
   return data

@@ -85,7 +85,8 @@ import {
 } from './okx-parse'
 import { withRetry, type Attempted, type RetryOptions } from './retry'
 import { finishEvents, newRun, runStream, type RunContext, type StreamOutput } from './stream-run'
-import { startKillSwitchResult } from './kill-switch-result'
+import { englishText, msg, type Message } from '../../api/messages'
+import { startKillSwitchResult, type FailRecorder, type StepRecorder } from './kill-switch-result'
 
 const DAY_MS = 24 * 60 * 60 * 1000
 const MAX_BACKFILL_MS = 90 * DAY_MS
@@ -350,9 +351,9 @@ class OkxConnectorImpl implements OkxConnector {
     const fault = classifyError(error, this.classifyContext(stream))
     if (fault.category !== 'unknown') return fault
     const code = exchangeErrorCode(error)
-    if (code && AUTH_CODES.has(code)) return new ExchangeFault('auth', fault.message, fault.stream)
+    if (code && AUTH_CODES.has(code)) return new ExchangeFault('auth', fault.msg, fault.stream)
     if (code && PERMISSION_CODES.has(code))
-      return new ExchangeFault('permission', fault.message, fault.stream)
+      return new ExchangeFault('permission', fault.msg, fault.stream)
     return fault
   }
 
@@ -471,17 +472,17 @@ class OkxConnectorImpl implements OkxConnector {
 
   async backfill(options: {
     since: number
-    onProgress?: (progress: number, message: string) => void
+    onProgress?: (progress: number, message: string, descriptor?: Message) => void
   }): Promise<PollResult> {
     const now = this.clock.now()
     const since = Math.max(options.since, now - MAX_BACKFILL_MS)
     await this.ensureMarkets(now)
     const total = 9
     let done = 0
-    const report = (message: string): void =>
-      options.onProgress?.(Math.min(1, done / total), message)
+    const report = (message: Message): void =>
+      options.onProgress?.(Math.min(1, done / total), englishText(message), message)
     const ctx: RunContext = newRun('backfill', now, since, {}, report)
-    report('Reading history from OKX')
+    report(msg('progress.startOn', { exchange: 'OKX' }))
     const result = await this.run(ctx, true, () => {
       done++
     })
@@ -496,7 +497,8 @@ class OkxConnectorImpl implements OkxConnector {
     start('withdrawals', window)
     start('positions', encodeSnapshot({ kind: 'since', ts: since }))
     start('leverage', encodeSnapshot({ kind: 'since', ts: since }))
-    options.onProgress?.(1, `Read ${result.events.length} past events from OKX`)
+    const read = msg('progress.read', { count: result.events.length, exchange: 'OKX' })
+    options.onProgress?.(1, englishText(read), read)
     return result
   }
 
@@ -518,11 +520,11 @@ class OkxConnectorImpl implements OkxConnector {
   ): Promise<PollResult> {
     const result: PollResult = { events: ctx.events, cursors: ctx.cursors, errors: ctx.errors }
     // Orders and fills first: they carry the attack signals that need the shortest delay.
-    ctx.progress?.('Reading OKX orders')
+    ctx.progress?.(msg('progress.exchangeOrders', { exchange: EXCHANGE_NAME }))
     const orders = await this.stream(ctx, 'orders', () => this.orders(ctx), true)
     if (orders) result.openOrders = this.openIds.size
     onStreamDone()
-    ctx.progress?.('Reading OKX fills')
+    ctx.progress?.(msg('progress.exchangeFills', { exchange: EXCHANGE_NAME }))
     await this.stream(ctx, 'fills', () => this.fills(ctx), true)
     onStreamDone()
     await this.stream(ctx, 'keys', async () => {
@@ -535,7 +537,7 @@ class OkxConnectorImpl implements OkxConnector {
       return { events: [] }
     })
     onStreamDone()
-    ctx.progress?.('Reading OKX withdrawals and transfers')
+    ctx.progress?.(msg('progress.exchangeWithdrawals', { exchange: EXCHANGE_NAME }))
     await this.stream(ctx, 'withdrawals', () => this.withdrawals(ctx))
     onStreamDone()
     await this.stream(ctx, 'transfers', () => this.transfers(ctx))
@@ -591,7 +593,7 @@ class OkxConnectorImpl implements OkxConnector {
     parse: (raw: unknown) => T[],
     cursorOf: (row: T) => string,
     reachedOld: (rows: T[]) => boolean,
-    label: string
+    label: Message
   ): Promise<{ rows: T[]; complete: boolean }> {
     const rows: T[] = []
     let after: string | undefined
@@ -604,7 +606,7 @@ class OkxConnectorImpl implements OkxConnector {
         })
       )
       rows.push(...batch)
-      if (page > 0) ctx.progress?.(`${label} (${rows.length} records)`)
+      if (page > 0) ctx.progress?.(msg('progress.records', { what: label, count: rows.length }))
       if (batch.length < this.pageSize || reachedOld(batch)) return { rows, complete: true }
       const next = cursorOf(batch[batch.length - 1]!)
       if (next === after) return { rows, complete: true }
@@ -682,7 +684,7 @@ class OkxConnectorImpl implements OkxConnector {
       (raw) => parseOrders(raw, 'open orders', name),
       (o) => o.ordId,
       () => false,
-      'Reading OKX open orders'
+      msg('progress.exchangeOpenOrders', { exchange: EXCHANGE_NAME })
     )
     const archive = ctx.now - windowStart > HISTORY_RECENT_MS - 60_000
     let complete = pending.complete
@@ -695,7 +697,7 @@ class OkxConnectorImpl implements OkxConnector {
         (raw) => parseOrders(raw, `${instType} order history`, name),
         (o) => o.ordId,
         (rows) => rows.some((o) => o.cTime < windowStart),
-        `Reading OKX ${instType} order history`
+        msg('progress.exchangeOrderHistory', { exchange: EXCHANGE_NAME, type: instType })
       )
       history.push(...read.rows)
       complete &&= read.complete
@@ -846,7 +848,7 @@ class OkxConnectorImpl implements OkxConnector {
         (raw) => parseFills(raw, name),
         (f) => f.billId,
         readOld,
-        'Reading OKX fills'
+        msg('progress.exchangeFills', { exchange: EXCHANGE_NAME })
       )
       rows.push(...read.rows)
       complete = read.complete
@@ -859,7 +861,7 @@ class OkxConnectorImpl implements OkxConnector {
           (raw) => parseFills(raw, name),
           (f) => f.billId,
           readOld,
-          `Reading OKX ${instType} fills`
+          msg('progress.exchangeTypeFills', { exchange: EXCHANGE_NAME, type: instType })
         )
         rows.push(...read.rows)
         complete &&= read.complete
@@ -915,7 +917,7 @@ class OkxConnectorImpl implements OkxConnector {
       (raw) => parseWithdrawals(raw, name),
       (w) => String(w.ts),
       (rows) => rows.some((w) => w.ts < from),
-      'Reading OKX withdrawals'
+      msg('progress.exchangeWithdrawalsOnly', { exchange: EXCHANGE_NAME })
     )
     const needUsd = read.rows.some((w) => w.ts >= from && this.usdOf(w.ccy) === null)
     if (needUsd && ctx.mode === 'poll') await this.refreshTickers(ctx.now)
@@ -987,7 +989,7 @@ class OkxConnectorImpl implements OkxConnector {
       (raw) => parseDeposits(raw, name),
       (d) => String(d.ts),
       (rows) => rows.some((d) => d.ts < windowStart),
-      'Reading OKX deposits'
+      msg('progress.exchangeDeposits', { exchange: EXCHANGE_NAME })
     )
     const events: NewEvent[] = []
     for (const d of read.rows.sort((a: OkxDeposit, b: OkxDeposit) => a.ts - b.ts)) {
@@ -1024,7 +1026,7 @@ class OkxConnectorImpl implements OkxConnector {
       (raw) => parseBills(raw, name),
       (b) => b.billId,
       (rows) => rows.some((b) => b.ts < windowStart),
-      'Reading OKX transfers'
+      msg('progress.exchangeTransfers', { exchange: EXCHANGE_NAME })
     )
     const events: NewEvent[] = []
     for (const b of read.rows.sort((x: OkxBill, y: OkxBill) => x.ts - y.ts)) {
@@ -1192,14 +1194,14 @@ class OkxConnectorImpl implements OkxConnector {
   private async cancelBatches(
     items: { id: string; instId: string }[],
     kind: 'orders' | 'algos'
-  ): Promise<{ cancelled: number; attempts: number; failed: string[] }> {
+  ): Promise<{ cancelled: number; attempts: number; failed: Message[] }> {
     const size = kind === 'orders' ? CANCEL_BATCH : ALGO_CANCEL_BATCH
     const method =
       kind === 'orders' ? 'privatePostTradeCancelBatchOrders' : 'privatePostTradeCancelAlgos'
     const stream = kind === 'orders' ? 'cancelOrders' : 'cancelAlgos'
     let cancelled = 0
     let attempts = 0
-    const failed: string[] = []
+    const failed: Message[] = []
     for (let i = 0; i < items.length; i += size) {
       const chunk = items.slice(i, i + size)
       const body = chunk.map((c) =>
@@ -1224,14 +1226,18 @@ class OkxConnectorImpl implements OkxConnector {
       }, stream)
       attempts += r.attempts
       if (!r.ok) {
-        failed.push(r.fault.message)
+        failed.push(r.fault.msg)
         continue
       }
       for (const item of r.value) {
         if (item.ok) cancelled++
         else if (!item.gone)
           failed.push(
-            `${EXCHANGE_NAME} did not cancel ${item.id}: ${item.message || `code ${item.code}`}`
+            msg('fault.notCancelled', {
+              exchange: EXCHANGE_NAME,
+              id: item.id,
+              reason: item.message || msg('fault.code', { code: item.code })
+            })
           )
       }
     }
@@ -1239,7 +1245,7 @@ class OkxConnectorImpl implements OkxConnector {
   }
 
   async killSwitch(options: KillSwitchOptions): Promise<KillSwitchAccountResult> {
-    const { result, step, fail } = startKillSwitchResult(
+    const { result, step, fail, manual } = startKillSwitchResult(
       {
         account: this.account.id,
         exchange: 'okx',
@@ -1248,21 +1254,20 @@ class OkxConnectorImpl implements OkxConnector {
       },
       options.onStep
     )
-    const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`
 
     // 1. Regular orders: list, cancel in batches of 20, read back; one more round for leftovers.
     const cancelOrders = async (round: string): Promise<number | null> => {
       const listed = await this.retry(() => this.readOpenOrders('killSwitch'), 'killSwitch')
       if (!listed.ok) {
-        step(`list-open-orders${round}`, false, listed.attempts, listed.fault.message)
-        fail(`Could not list open orders: ${listed.fault.message}`)
+        step(`list-open-orders${round}`, false, listed.attempts, listed.fault.msg)
+        fail(msg('ks.err.listOpenOrders', { error: listed.fault.msg }))
         return null
       }
       step(
         `list-open-orders${round}`,
         true,
         listed.attempts,
-        `${plural(listed.value.length, 'open order')}`
+        msg('ks.openOrders', { count: listed.value.length })
       )
       if (listed.value.length === 0) return 0
       const r = await this.cancelBatches(
@@ -1274,8 +1279,13 @@ class OkxConnectorImpl implements OkxConnector {
         `cancel-orders${round}`,
         r.failed.length === 0,
         r.attempts,
-        `Cancelled ${plural(r.cancelled, 'order')} in batches of ${CANCEL_BATCH}` +
-          (r.failed.length ? `; ${r.failed.length} failed` : '')
+        r.failed.length
+          ? msg('ks.okx.cancelledFailed', {
+              count: r.cancelled,
+              batch: CANCEL_BATCH,
+              failed: r.failed.length
+            })
+          : msg('ks.okx.cancelled', { count: r.cancelled, batch: CANCEL_BATCH })
       )
       for (const f of r.failed) fail(f)
       return listed.value.length - r.cancelled
@@ -1283,11 +1293,11 @@ class OkxConnectorImpl implements OkxConnector {
     const readBack = async (label: string): Promise<number | null> => {
       const r = await this.retry(() => this.readOpenOrders('readBack'), 'readBack')
       if (!r.ok) {
-        step(label, false, r.attempts, r.fault.message)
-        fail(`Could not confirm open orders: ${r.fault.message}`)
+        step(label, false, r.attempts, r.fault.msg)
+        fail(msg('ks.err.confirmOpenOrders', { error: r.fault.msg }))
         return null
       }
-      step(label, r.value.length === 0, r.attempts, `${plural(r.value.length, 'open order')} left`)
+      step(label, r.value.length === 0, r.attempts, msg('ks.openLeft', { count: r.value.length }))
       return r.value.length
     }
 
@@ -1296,15 +1306,15 @@ class OkxConnectorImpl implements OkxConnector {
     const cancelAlgos = async (round: string): Promise<number | null> => {
       const listed = await this.retry(() => this.readAlgoOrders('killSwitch'), 'killSwitch')
       if (!listed.ok) {
-        step(`list-algo-orders${round}`, false, listed.attempts, listed.fault.message)
-        fail(`Could not list trigger and algo orders: ${listed.fault.message}`)
+        step(`list-algo-orders${round}`, false, listed.attempts, listed.fault.msg)
+        fail(msg('ks.err.listAlgo', { error: listed.fault.msg }))
         return null
       }
       step(
         `list-algo-orders${round}`,
         true,
         listed.attempts,
-        plural(listed.value.length, 'pending algo order')
+        msg('ks.okx.pendingAlgo', { count: listed.value.length })
       )
       algosListed = listed.value.length
       if (listed.value.length === 0) return 0
@@ -1317,8 +1327,13 @@ class OkxConnectorImpl implements OkxConnector {
         `cancel-algo-orders${round}`,
         r.failed.length === 0,
         r.attempts,
-        `Cancelled ${plural(r.cancelled, 'algo order')} in batches of ${ALGO_CANCEL_BATCH}` +
-          (r.failed.length ? `; ${r.failed.length} failed` : '')
+        r.failed.length
+          ? msg('ks.okx.cancelledAlgoFailed', {
+              count: r.cancelled,
+              batch: ALGO_CANCEL_BATCH,
+              failed: r.failed.length
+            })
+          : msg('ks.okx.cancelledAlgo', { count: r.cancelled, batch: ALGO_CANCEL_BATCH })
       )
       for (const f of r.failed) fail(f)
       return listed.value.length - r.cancelled
@@ -1326,11 +1341,16 @@ class OkxConnectorImpl implements OkxConnector {
     const readBackAlgos = async (label: string): Promise<number | null> => {
       const r = await this.retry(() => this.readAlgoOrders('readBack'), 'readBack')
       if (!r.ok) {
-        step(label, false, r.attempts, r.fault.message)
-        fail(`Could not confirm algo orders: ${r.fault.message}`)
+        step(label, false, r.attempts, r.fault.msg)
+        fail(msg('ks.err.confirmAlgo', { error: r.fault.msg }))
         return null
       }
-      step(label, r.value.length === 0, r.attempts, `${plural(r.value.length, 'algo order')} left`)
+      step(
+        label,
+        r.value.length === 0,
+        r.attempts,
+        msg('ks.okx.algoLeft', { count: r.value.length })
+      )
       return r.value.length
     }
 
@@ -1343,12 +1363,7 @@ class OkxConnectorImpl implements OkxConnector {
     let algos: number | null
     if (algosListed === 0) {
       algos = 0
-      step(
-        'read-back-algo-orders',
-        true,
-        0,
-        'No algo orders were pending a moment ago; not re-read'
-      )
+      step('read-back-algo-orders', true, 0, msg('ks.okx.noAlgoPending'))
     } else algos = await readBackAlgos('read-back-algo-orders')
     if (orders === null || orders > 0) {
       await cancelOrders('-retry')
@@ -1372,33 +1387,21 @@ class OkxConnectorImpl implements OkxConnector {
       attempts = read.attempts
       if (read.ok) key = read.value
     }
-    const label = key?.name ? `"${key.name}"` : 'the API key Vigil uses'
-    const hint = this.ccxt.apiKey ? ` (API key ending …${this.ccxt.apiKey.slice(-4)})` : ''
-    step(
-      'revoke-key',
-      false,
-      attempts,
-      `OKX cannot revoke or disable its own API keys over the API: delete ${label}${hint} at ${OKX_API_KEYS_URL}`
-    )
+    const named = key?.name ? msg('key.quoted', { name: key.name }) : msg('key.vigils')
+    const label = this.ccxt.apiKey
+      ? msg('key.ending', { key: named, ending: this.ccxt.apiKey.slice(-4) })
+      : named
+    const url = OKX_API_KEYS_URL
+    step('revoke-key', false, attempts, msg('ks.okx.noRevoke', { key: label, url }))
     const leftOrders = orders ?? this.openIds.size
     const left = leftOrders + (algos ?? 0)
-    if (orders === null || algos === null)
-      result.manualSteps.push(
-        'Vigil could not confirm that all orders are cancelled. On okx.com open Trade → Open orders and cancel every order, including the "Trigger" and "Algo" tabs.'
-      )
-    else if (left > 0)
-      result.manualSteps.push(
-        `${plural(left, 'open order')} ${left === 1 ? 'is' : 'are'} still live. On okx.com open Trade → Open orders and cancel them, including the "Trigger" and "Algo" tabs.`
-      )
+    if (orders === null || algos === null) manual(msg('manual.okx.unconfirmed'))
+    else if (left > 0) manual(msg('manual.okx.left', { count: left }))
     if (left > 0 && result.errors.some((e) => /not allowed|permission/i.test(e)))
-      result.manualSteps.push(
-        "Vigil's key lacks OKX's Trade permission, so it could not cancel orders: give the new key Trade if you want the kill switch to cancel them next time."
-      )
-    result.manualSteps.push(
-      `Delete ${label}${hint}: log in at ${OKX_API_KEYS_URL} (Profile → API keys), find the key, choose Delete and confirm with your 2FA code. Deleting it stops anyone who holds it, including Vigil.`,
-      `While you are there, delete every other API key you do not recognise: OKX shows Vigil only its own key, so keys someone else created are invisible to it.`,
-      'Then create a new key for Vigil (Read only is enough to watch; add Trade only if you want the kill switch to cancel orders), bind it to your IP address, and add it to Vigil again.'
-    )
+      manual(msg('manual.okx.noTradePermission'))
+    manual(msg('manual.okx.deleteKey', { key: label, url }))
+    manual(msg('manual.okx.otherKeys'))
+    manual(msg('manual.okx.newKey'))
     result.ordersRemaining = left
     // Orders are confirmed gone, but the key stays usable until the trader deletes it.
     result.contained = false
@@ -1410,22 +1413,19 @@ class OkxConnectorImpl implements OkxConnector {
     return result
   }
 
-  private async closePositions(
-    step: (action: string, ok: boolean, attempts: number, detail: string) => void,
-    fail: (message: string) => void
-  ): Promise<void> {
+  private async closePositions(step: StepRecorder, fail: FailRecorder): Promise<void> {
     const listed = await this.retry(
       async () => parsePositions(await this.call('privateGetAccountPositions'), 'closePositions'),
       'closePositions'
     )
     if (!listed.ok) {
-      step('close-positions', false, listed.attempts, listed.fault.message)
-      fail(`Could not read positions to close them: ${listed.fault.message}`)
+      step('close-positions', false, listed.attempts, listed.fault.msg)
+      fail(msg('ks.err.readPositions', { error: listed.fault.msg }))
       return
     }
     const open = listed.value.filter((p) => p.pos !== 0)
     if (!open.length) {
-      step('close-positions', true, listed.attempts, 'No open positions')
+      step('close-positions', true, listed.attempts, msg('ks.noPositions'))
       return
     }
     for (const p of open) {
@@ -1442,9 +1442,9 @@ class OkxConnectorImpl implements OkxConnector {
         `close-position ${p.instId}`,
         r.ok,
         r.attempts,
-        r.ok ? `Closed ${p.instId} at market` : r.fault.message
+        r.ok ? msg('ks.closedAtMarket', { symbol: p.instId }) : r.fault.msg
       )
-      if (!r.ok) fail(`Could not close ${p.instId}: ${r.fault.message}`)
+      if (!r.ok) fail(msg('ks.err.close', { symbol: p.instId, error: r.fault.msg }))
     }
   }
 

@@ -3,6 +3,7 @@
  * committed only when it succeeded, and the first fault that makes further calls pointless halts
  * the rest of the run (every later stream then reports "not read" and keeps its cursor).
  */
+import { msg, type Message } from '../../api/messages'
 import { ExchangeFault, type Cursors, type StreamError } from './connector'
 import type { NewEvent } from '../model'
 import type { Logger } from '../ports'
@@ -32,7 +33,7 @@ export interface RunContext {
   errors: StreamError[]
   /** A fault that makes further calls this run pointless (auth, rate limit, maintenance). */
   halt: ExchangeFault | null
-  progress?: (message: string) => void
+  progress?: (message: Message) => void
 }
 
 /**
@@ -47,14 +48,14 @@ export function notReadFault(
   if (ctx.halt)
     return new ExchangeFault(
       ctx.halt.category,
-      `not read: ${ctx.halt.message}`,
+      msg('fault.notRead', { error: ctx.halt.msg }),
       name,
       ctx.halt.retryAfterMs
     )
   if (marketsFailure)
     return new ExchangeFault(
       marketsFailure.category,
-      `not read (market list unavailable): ${marketsFailure.message}`,
+      msg('fault.notReadMarkets', { error: marketsFailure.msg }),
       name,
       marketsFailure.retryAfterMs
     )
@@ -147,7 +148,7 @@ export function newRun(
   now: number,
   since: number,
   cursors: Cursors,
-  progress?: (message: string) => void
+  progress?: (message: Message) => void
 ): RunContext {
   return {
     mode,
