@@ -1,7 +1,9 @@
 /**
- * The few sentences the core itself writes for the trader (notifications, the tray reason,
- * backfill progress, health notices) in the UI languages. English is the reference and stays
- * word for word what it was; Chinese follows settings.language ('system' reads the OS locale).
+ * The few sentences the core itself writes for the trader (notifications, the tray reason, health
+ * notice titles) in the UI languages. English is the reference and stays word for word what it
+ * was; Chinese follows settings.language ('system' reads the OS locale). Sentences the connectors
+ * and the poller produce travel as message descriptors (../api/messages.ts) and are rendered
+ * where they are shown.
  */
 import type { Level } from './model'
 
@@ -78,11 +80,6 @@ const en: Catalog = {
   'tray.open.one': '{count} open incident',
   'tray.open.other': '{count} open incidents',
   'tray.paused': 'Monitoring paused until {time}',
-  'backfill.start': 'Reading history from the exchange',
-  'backfill.checkingCount': 'Checking {count} past events against every rule',
-  'backfill.checking': 'Checking past events against every rule',
-  'backfill.done': 'History read: {count} events',
-  'backfill.read': 'Read {count} past events from {exchange}',
   'health.guardian.rate_limited': 'The exchange is rate-limiting Vigil',
   'health.guardian.exchange_degraded': 'Exchange errors: Vigil has a data gap',
   'health.guardian.poll_stalled': 'Vigil has not been able to poll this account',
@@ -127,11 +124,6 @@ const zhCN: Catalog = {
   'tray.open.one': '{count} 个未处理事件',
   'tray.open.other': '{count} 个未处理事件',
   'tray.paused': '监控已暂停，直到 {time}',
-  'backfill.start': '正在从交易所读取历史记录',
-  'backfill.checkingCount': '正在用所有规则检查 {count} 个历史事件',
-  'backfill.checking': '正在用所有规则检查历史事件',
-  'backfill.done': '历史记录读取完成：{count} 个事件',
-  'backfill.read': '已从 {exchange} 读取 {count} 个历史事件',
   'health.guardian.rate_limited': '交易所正在对 Vigil 限流',
   'health.guardian.exchange_degraded': '交易所出错：Vigil 存在数据缺口',
   'health.guardian.poll_stalled': 'Vigil 无法轮询此账户',
@@ -176,11 +168,6 @@ const zhTW: Catalog = {
   'tray.open.one': '{count} 個未處理事件',
   'tray.open.other': '{count} 個未處理事件',
   'tray.paused': '監控已暫停，直到 {time}',
-  'backfill.start': '正在從交易所讀取歷史紀錄',
-  'backfill.checkingCount': '正在以所有規則檢查 {count} 筆歷史事件',
-  'backfill.checking': '正在以所有規則檢查歷史事件',
-  'backfill.done': '歷史紀錄讀取完成：{count} 筆事件',
-  'backfill.read': '已從 {exchange} 讀取 {count} 筆歷史事件',
   'health.guardian.rate_limited': '交易所正在對 Vigil 限流',
   'health.guardian.exchange_degraded': '交易所出錯：Vigil 有資料缺口',
   'health.guardian.poll_stalled': 'Vigil 無法輪詢這個帳戶',
@@ -203,33 +190,3 @@ export const levelText = (language: CoreLanguage, level: Level): string =>
 
 /** `one` / `other` plural key for English; Chinese has one form. */
 export const plural = (count: number): 'one' | 'other' => (count === 1 ? 'one' : 'other')
-
-const PROGRESS: { pattern: RegExp; key: keyof typeof en; names: string[] }[] = [
-  { pattern: /^Reading history from the exchange$/, key: 'backfill.start', names: [] },
-  {
-    pattern: /^Checking (\d+) past events against every rule$/,
-    key: 'backfill.checkingCount',
-    names: ['count']
-  },
-  { pattern: /^Checking past events against every rule$/, key: 'backfill.checking', names: [] },
-  { pattern: /^History read: (\d+) events$/, key: 'backfill.done', names: ['count'] },
-  {
-    pattern: /^Read (\d+) past events from (.+)$/,
-    key: 'backfill.read',
-    names: ['count', 'exchange']
-  }
-]
-
-/**
- * Backfill progress in the trader's language. The watcher and the connectors write these lines in
- * English; the known ones are translated here, anything else (a connector's step, an exchange's
- * error) is passed through as written.
- */
-export function progressText(language: CoreLanguage, message: string): string {
-  if (language === 'en') return message
-  for (const { pattern, key, names } of PROGRESS) {
-    const m = pattern.exec(message)
-    if (m) return coreText(language, key, Object.fromEntries(names.map((n, i) => [n, m[i + 1]!])))
-  }
-  return message
-}

@@ -5,6 +5,7 @@
  * confirmed on read-back), what is left to do by hand, and recommendations.
  */
 import type { AlertView, EventView, IncidentView, KillSwitchReport } from '../api/contract'
+import { formatMessage, type Message } from '../api/messages'
 import type { Db } from './db/open'
 import { levelText, type CoreLanguage } from './i18n'
 import type { Level } from './model'
@@ -372,13 +373,18 @@ export function buildIncidentReport(
 
   const remaining: string[] = []
   for (const a of killSwitch?.accounts ?? []) {
+    // Connectors send their errors and manual steps as descriptors next to the English text
+    // (runs recorded before that have only the English).
+    const errors = localTexts(language, a.errors, a.errorMsgs)
     if (!a.contained)
-      remaining.push(text.notContained(a.account, a.errors.join('; ') || text.seeBelow))
+      remaining.push(
+        text.notContained(a.account, errors.join(language === 'en' ? '; ' : '；') || text.seeBelow)
+      )
     if (a.ordersRemaining > 0) remaining.push(text.ordersOpen(a.account, a.ordersRemaining))
+    const url = a.manualUrl ? ` (${a.manualUrl})` : ''
     remaining.push(
-      ...a.manualSteps.map(
-        (s) =>
-          `${a.account}${language === 'en' ? ': ' : '：'}${s}${a.manualUrl ? ` (${a.manualUrl})` : ''}`
+      ...localTexts(language, a.manualSteps, a.manualStepMsgs).map(
+        (s) => `${a.account}${language === 'en' ? ': ' : '：'}${s}${url}`
       )
     )
   }
@@ -427,6 +433,16 @@ export function buildIncidentReport(
     remaining,
     recommendations
   }
+}
+
+/** English texts, or their descriptors rendered in the language when every one has one. */
+function localTexts(
+  language: CoreLanguage,
+  english: string[],
+  descriptors: Message[] | undefined
+): string[] {
+  if (language === 'en' || !descriptors || descriptors.length !== english.length) return english
+  return descriptors.map((d, i) => formatMessage(language, d, english[i]))
 }
 
 function summariseDetail(detail: Record<string, unknown>, text: Texts): string {
@@ -575,7 +591,8 @@ const MARKDOWN: Record<CoreLanguage, MarkdownTexts> = {
 
 /**
  * The report as Markdown in a UI language. Headings, table headers and Vigil's own sentences are
- * translated; what the exchange or a connector wrote (record ids, manual steps, errors) is kept.
+ * translated, and so are the connectors' manual steps and errors where they came as descriptors;
+ * what the exchange wrote (record ids, its own error text) is kept.
  * The fixed sentences inside `r` come from `buildIncidentReport`'s language.
  */
 export function incidentReportMarkdown(r: IncidentReport, language: CoreLanguage = 'en'): string {

@@ -23,7 +23,8 @@ import { classifyError } from './exchanges/errors'
 import { exchangeName } from './exchanges/generic-capabilities'
 import { createConnector, DEEP_EXCHANGES, isSupportedExchange } from './exchanges/registry'
 import { buildIncidentReport, incidentReportMarkdown } from './incident-report'
-import { coreText, plural, progressText, resolveCoreLanguage } from './i18n'
+import { englishText, formatMessage, type Message } from '../api/messages'
+import { coreText, plural, resolveCoreLanguage } from './i18n'
 import { Incidents, type RecordedAlert } from './incidents'
 import { diffKeys, postureEvents } from './inventory'
 import { ExceptionsRepo, Silences, exceptionValueFrom } from './exceptions'
@@ -141,7 +142,10 @@ export async function createVigil(deps: VigilDeps): Promise<Vigil & { internals:
   })
   const bus = new VigilEvents()
   const watchers = new Map<string, AccountWatcher>()
-  const backfill = new Map<string, { done: boolean; progress: number; message: string }>()
+  const backfill = new Map<
+    string,
+    { done: boolean; progress: number; message: string; msg?: Message }
+  >()
   const posture = new Map<string, { keyId: string | null; finding: Finding }[]>()
   let pausedUntil: number | null = null
   let started = false
@@ -226,12 +230,18 @@ export async function createVigil(deps: VigilDeps): Promise<Vigil & { internals:
       family: notice.rule === 'key.auth_failing' ? 'key' : 'guardian',
       title: HEALTH_TITLE[notice.rule],
       explanation: notice.detail,
-      // The detail is the exchange's or the poller's own words; only the title is translated.
+      // The detail is a descriptor: the poller's sentence translated, the exchange's words verbatim.
       i18n: {
-        'zh-CN': { title: coreText('zh-CN', `health.${notice.rule}`), explanation: notice.detail },
-        'zh-TW': { title: coreText('zh-TW', `health.${notice.rule}`), explanation: notice.detail }
+        'zh-CN': {
+          title: coreText('zh-CN', `health.${notice.rule}`),
+          explanation: formatMessage('zh-CN', notice.detailMsg)
+        },
+        'zh-TW': {
+          title: coreText('zh-TW', `health.${notice.rule}`),
+          explanation: formatMessage('zh-TW', notice.detailMsg)
+        }
       },
-      reasoning: { ...notice },
+      reasoning: (({ detailMsg: _, ...rest }) => rest)(notice),
       evidence: [],
       dedupKey: `${notice.rule}:${clock.now()}`,
       eventTs: clock.now(),
@@ -288,8 +298,13 @@ export async function createVigil(deps: VigilDeps): Promise<Vigil & { internals:
           onProgress(1)
         },
         onKeyEvents: (acc, keyEvents) => void containNewKeys(acc, keyEvents),
-        onBackfillProgress: (accountId, progress, message, done) => {
-          backfill.set(accountId, { done, progress: Math.min(1, Math.max(0, progress)), message })
+        onBackfillProgress: (accountId, progress, message, done, msg) => {
+          backfill.set(accountId, {
+            done,
+            progress: Math.min(1, Math.max(0, progress)),
+            message,
+            ...(msg ? { msg } : {})
+          })
           const a = accounts.get(accountId)
           if (a) bus.emit('account', accountView(a))
         },
@@ -544,6 +559,7 @@ export async function createVigil(deps: VigilDeps): Promise<Vigil & { internals:
       status: isPaused() && a.status !== 'contained' ? 'paused' : a.status,
       lastPollAt: a.lastPollAt,
       lastError: a.lastError,
+      lastErrorMsg: lastErrorMsg(a),
       createdAt: a.createdAt,
       pollSeconds: deps.pollSecondsOverride ?? a.pollSeconds,
       deadManSeconds: a.options.deadManSeconds ?? null,
@@ -574,7 +590,15 @@ export async function createVigil(deps: VigilDeps): Promise<Vigil & { internals:
 
   const localBackfill = (accountId: string): AccountView['backfill'] => {
     const b = backfill.get(accountId)
-    return b ? { ...b, message: progressText(language(), b.message) } : null
+    return b
+      ? { ...b, message: b.msg ? formatMessage(language(), b.msg, b.message) : b.message }
+      : null
+  }
+
+  /** The watcher's descriptor of the stored `lastError`, when it is the one that set it. */
+  const lastErrorMsg = (a: AccountRecord): Message | null => {
+    const m = watchers.get(a.id)?.lastErrorMsg ?? null
+    return m && a.lastError === englishText(m) ? m : null
   }
 
   const status = (): Status => {
@@ -600,8 +624,14 @@ export async function createVigil(deps: VigilDeps): Promise<Vigil & { internals:
       tray = 'degraded'
       trayReason = list
         .filter((a) => a.status === 'degraded' || a.status === 'error')
-        .map((a) => `${a.label}: ${a.lastError ?? a.status}`)
-        .join('; ')
+        .map((a) => {
+          const m = lastErrorMsg(a)
+          const reason = m
+            ? formatMessage(lang, m, a.lastError ?? a.status)
+            : (a.lastError ?? a.status)
+          return lang === 'en' ? `${a.label}: ${reason}` : `${a.label}：${reason}`
+        })
+        .join(lang === 'en' ? '; ' : '；')
     }
     if (list.some((a) => a.status === 'contained')) {
       tray = 'contained'

@@ -3,7 +3,14 @@
  * A failing stream never stops the others, a failing poll never stops the loop, and every window
  * that could not be read is recorded as a data gap rather than silently skipped.
  */
-import type { Connector, Cursors, ExchangeFault, PollResult } from './exchanges/connector'
+import { englishText, joinMessages, msg, type Message } from '../api/messages'
+import {
+  errorMsg,
+  type Connector,
+  type Cursors,
+  type ExchangeFault,
+  type PollResult
+} from './exchanges/connector'
 import type { Db } from './db/open'
 import type { AccountRecord, AccountsRepo } from './db/repos/accounts'
 import { EventStore } from './db/repos/events'
@@ -22,16 +29,30 @@ export interface WatcherHooks {
   retroScan(account: AccountRecord, events: StoredEvent[], onProgress: (p: number) => void): void
   /** Called after key snapshot diffing produced events, with the events. */
   onKeyEvents?(account: AccountRecord, events: StoredEvent[]): void
-  onBackfillProgress(accountId: string, progress: number, message: string, done: boolean): void
+  /** `msg` is the line as a descriptor, for the reader's language. */
+  onBackfillProgress(
+    accountId: string,
+    progress: number,
+    message: string,
+    done: boolean,
+    msg?: Message
+  ): void
   onHealth(account: AccountRecord, notice: HealthNotice): void
   onPolled(account: AccountRecord, result: PollResult): void
 }
 
-export type HealthNotice =
-  | { rule: 'guardian.rate_limited'; detail: string }
-  | { rule: 'guardian.exchange_degraded'; detail: string; sinceMs: number }
-  | { rule: 'guardian.poll_stalled'; detail: string; sinceMs: number }
-  | { rule: 'key.auth_failing'; detail: string; consecutive: number }
+/** `detail` is English; `detailMsg` the same sentence as a descriptor (exchange text verbatim). */
+export type HealthNotice = { detail: string; detailMsg: Message } & (
+  | { rule: 'guardian.rate_limited' }
+  | { rule: 'guardian.exchange_degraded'; sinceMs: number }
+  | { rule: 'guardian.poll_stalled'; sinceMs: number }
+  | { rule: 'key.auth_failing'; consecutive: number }
+)
+
+const detail = (message: Message): { detail: string; detailMsg: Message } => ({
+  detail: englishText(message),
+  detailMsg: message
+})
 
 export interface WatcherOptions {
   pollSecondsOverride?: number
@@ -52,6 +73,11 @@ export class AccountWatcher {
   private notified = new Set<string>()
   private firstPoll!: () => void
   private postureDay: string | null = null
+  /**
+   * The account's last error as a descriptor, next to the English `lastError` the accounts table
+   * stores; kept in memory, so after a restart it is back with the next poll.
+   */
+  private errorMsg: Message | null = null
   /** Resolves after the first successful incremental poll (backfill done). */
   readonly firstPollDone: Promise<void>
   private readonly events: EventStore
@@ -82,6 +108,25 @@ export class AccountWatcher {
 
   get connectorRef(): Connector {
     return this.connector
+  }
+
+  /** `lastError` as a descriptor, when this watcher set it (null when it cleared it or never did). */
+  get lastErrorMsg(): Message | null {
+    return this.errorMsg
+  }
+
+  /** Records the account's last error in English (stored) and as a descriptor (in memory). */
+  private setError(
+    accountId: string,
+    error: Message | null,
+    patch: Parameters<AccountsRepo['update']>[1] = {}
+  ): void {
+    this.errorMsg = error
+    this.accounts.update(accountId, { ...patch, lastError: error ? englishText(error) : null })
+  }
+
+  private progress(accountId: string, p: number, line: Message, done = false): void {
+    this.hooks.onBackfillProgress(accountId, p, englishText(line), done, line)
   }
 
   start(): void {
@@ -131,21 +176,22 @@ export class AccountWatcher {
         account: this.accountId,
         error: (error as Error).message
       })
-      this.accounts.update(this.accountId, { lastError: (error as Error).message })
+      this.setError(this.accountId, errorMsg(error))
     }
   }
 
   private async backfill(account: AccountRecord): Promise<void> {
     const now = this.clock.now()
-    this.hooks.onBackfillProgress(account.id, 0, 'Reading history from the exchange', false)
+    this.progress(account.id, 0, msg('progress.start'))
     const result = await this.connector.backfill({
       since: now - BACKFILL_DAYS * DAY_MS,
-      onProgress: (p, message) => this.hooks.onBackfillProgress(account.id, p * 0.7, message, false)
+      onProgress: (p, message, line) =>
+        this.hooks.onBackfillProgress(account.id, p * 0.7, message, false, line)
     })
     const fatal = result.errors.find((e) => e.fault.category === 'auth')
     if (fatal && result.events.length === 0 && !result.keys) {
-      this.accounts.update(account.id, { status: 'error', lastError: fatal.fault.message })
-      this.hooks.onBackfillProgress(account.id, 0, fatal.fault.message, false)
+      this.setError(account.id, fatal.fault.msg, { status: 'error' })
+      this.progress(account.id, 0, fatal.fault.msg)
       this.noteFailure(account, result)
       return
     }
@@ -170,29 +216,18 @@ export class AccountWatcher {
       )
     )
     stored.sort((a, b) => a.ts - b.ts || a.id - b.id)
-    this.hooks.onBackfillProgress(
-      account.id,
-      0.7,
-      `Checking ${stored.length} past events against every rule`,
-      false
-    )
+    this.progress(account.id, 0.7, msg('progress.checkingCount', { count: stored.length }))
     this.hooks.retroScan(account, stored, (p) =>
-      this.hooks.onBackfillProgress(
-        account.id,
-        0.7 + 0.3 * p,
-        'Checking past events against every rule',
-        false
-      )
+      this.progress(account.id, 0.7 + 0.3 * p, msg('progress.checking'))
     )
     for (const e of result.errors) this.openGap(account.id, e.stream, e.fault, now)
-    this.accounts.update(account.id, {
+    this.setError(account.id, joinMessages(result.errors.map((e) => e.fault.msg)), {
       cursors: result.cursors,
       options: { ...account.options, backfilledAt: now },
       status: account.status === 'error' ? 'learning' : account.status,
-      lastPollAt: now,
-      lastError: result.errors.length ? result.errors.map((e) => e.fault.message).join('; ') : null
+      lastPollAt: now
     })
-    this.hooks.onBackfillProgress(account.id, 1, `History read: ${stored.length} events`, true)
+    this.progress(account.id, 1, msg('progress.done', { count: stored.length }), true)
     this.hooks.onPolled(this.account, result)
   }
 
@@ -225,12 +260,13 @@ export class AccountWatcher {
     this.mergeCursors(account.id, account.cursors, result.cursors)
     const delivered =
       result.errors.length === 0 || result.events.length > 0 || result.keys !== undefined
-    this.accounts.update(account.id, {
-      lastPollAt: delivered ? now : (current.lastPollAt ?? undefined),
-      lastError: result.errors.length
-        ? result.errors.map((e) => `${e.stream}: ${e.fault.message}`).join('; ')
-        : null
-    })
+    this.setError(
+      account.id,
+      joinMessages(
+        result.errors.map((e) => msg('join.prefixed', { subject: e.stream, error: e.fault.msg }))
+      ),
+      { lastPollAt: delivered ? now : (current.lastPollAt ?? undefined) }
+    )
     if (result.errors.length) this.noteFailure(current, result)
     else this.noteSuccess(current, now)
     await this.beat(current)
@@ -249,9 +285,7 @@ export class AccountWatcher {
         account: account.id,
         reason: (error as Error).message
       })
-      this.accounts.update(account.id, {
-        lastError: `dead-man heartbeat: ${(error as Error).message}`
-      })
+      this.setError(account.id, msg('account.heartbeat', { error: errorMsg(error) }))
     }
   }
 
@@ -310,7 +344,12 @@ export class AccountWatcher {
       )
       this.notifyOnce(account, {
         rule: 'guardian.rate_limited',
-        detail: `${account.exchange} asked Vigil to slow down; polling backs off to every ${Math.round((this.intervalMs + this.backoffMs) / 1000)} s`
+        ...detail(
+          msg('health.rateLimited', {
+            exchange: account.exchange,
+            seconds: Math.round((this.intervalMs + this.backoffMs) / 1000)
+          })
+        )
       })
     } else {
       // Transient faults: retry on the next interval with a little jitter so accounts do not sync up.
@@ -325,7 +364,12 @@ export class AccountWatcher {
       if (this.consecutiveAuth >= threshold) {
         this.notifyOnce(account, {
           rule: 'key.auth_failing',
-          detail: `${this.consecutiveAuth} polls in a row were refused: ${result.errors[0]!.fault.message}`,
+          ...detail(
+            msg('health.authFailing', {
+              count: this.consecutiveAuth,
+              error: result.errors[0]!.fault.msg
+            })
+          ),
           consecutive: this.consecutiveAuth
         })
         if (account.status !== 'contained') this.accounts.update(account.id, { status: 'error' })
@@ -338,7 +382,12 @@ export class AccountWatcher {
     if (down && now - this.firstFailureAt >= degradedAfter) {
       this.notifyOnce(account, {
         rule: 'guardian.exchange_degraded',
-        detail: `${account.exchange} has been failing for ${Math.round((now - this.firstFailureAt) / 60000)} min: Vigil has a gap in its data for this time`,
+        ...detail(
+          msg('health.degraded', {
+            exchange: account.exchange,
+            minutes: Math.round((now - this.firstFailureAt) / 60000)
+          })
+        ),
         sinceMs: this.firstFailureAt
       })
       if (account.status === 'watching' || account.status === 'learning')
@@ -349,7 +398,7 @@ export class AccountWatcher {
     if (now - since >= stalledAfter) {
       this.notifyOnce(account, {
         rule: 'guardian.poll_stalled',
-        detail: `no successful poll for ${Math.round((now - since) / 1000)} s`,
+        ...detail(msg('health.stalled', { seconds: Math.round((now - since) / 1000) })),
         sinceMs: since
       })
     }

@@ -11,12 +11,8 @@ import { describe, expect, it } from 'vitest'
 import { dispatch } from '../../../main/api/dispatch'
 import type { AlertView, IncidentView, RuleView } from '../../../main/api/contract'
 import { capabilityNoteI18n, withNoteI18n } from '../../../main/core/exchanges/capability-text'
-import {
-  coreText,
-  languageOfLocale,
-  progressText,
-  resolveCoreLanguage
-} from '../../../main/core/i18n'
+import { formatMessage, msg } from '../../../main/api/messages'
+import { coreText, languageOfLocale, resolveCoreLanguage } from '../../../main/core/i18n'
 import type { RecordedAlert } from '../../../main/core/incidents'
 import { silentLogger } from '../../../main/core/ports'
 import { ResponsePolicy } from '../../../main/core/response'
@@ -47,11 +43,12 @@ describe('language resolution', () => {
     expect(resolveCoreLanguage('zh-CN', { vars: { LANG: 'en_US.UTF-8' } })).toBe('zh-CN')
   })
 
-  it('backfill progress lines are translated, unknown lines pass through', () => {
-    expect(progressText('zh-CN', 'History read: 42 events')).toBe('历史记录读取完成：42 个事件')
-    expect(progressText('zh-TW', 'Read 7 past events from OKX')).toBe('已從 OKX 讀取 7 筆歷史事件')
-    expect(progressText('zh-CN', 'orders: 3/9')).toBe('orders: 3/9')
-    expect(progressText('en', 'History read: 42 events')).toBe('History read: 42 events')
+  it('backfill progress lines are descriptors, rendered in each language', () => {
+    const done = msg('progress.done', { count: 42 })
+    expect(formatMessage('zh-CN', done)).toBe('历史记录读取完成：42 个事件')
+    expect(formatMessage('en', done)).toBe('History read: 42 events')
+    const read = msg('progress.read', { count: 7, exchange: 'OKX' })
+    expect(formatMessage('zh-TW', read)).toBe('已從 OKX 讀取 7 筆歷史事件')
   })
 })
 
