@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next'
 import type { AccountView } from '../../../main/api/types'
 import { formatRelative, formatTime } from '../format'
 import { capabilityNote, localText } from '../i18n/core-text'
+import { messageText } from '../i18n/message'
 
 import { AccountStatusBadge, LevelBadge } from './badges'
 
@@ -35,7 +36,7 @@ export function AccountCard({ account, now }: { account: AccountView; now: numbe
 
       {account.lastError ? (
         <p className="error-note small" role="alert">
-          {account.lastError}
+          {messageText(account.lastErrorMsg, account.lastError, i18n.language)}
         </p>
       ) : null}
 
@@ -46,7 +47,9 @@ export function AccountCard({ account, now }: { account: AccountView; now: numbe
             max={1}
             aria-label={t('wizard.backfillTitle')}
           />
-          <span className="small muted">{account.backfill.message}</span>
+          <span className="small muted">
+            {messageText(account.backfill.msg, account.backfill.message, i18n.language)}
+          </span>
         </div>
       ) : null}
 

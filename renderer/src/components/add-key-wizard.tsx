@@ -7,6 +7,7 @@ import { toApiCallError } from '../api/errors'
 import { useApi } from '../hooks/use-api'
 import { useDemoInfo } from '../hooks/use-data'
 import { useQuery } from '../hooks/use-query'
+import { messageText } from '../i18n/message'
 import { href } from '../router'
 
 import { CapabilityTable, KeyTable, PostureList } from './account-card'
@@ -552,7 +553,7 @@ export const backfillDone = (account: AccountView | null): boolean =>
 
 /** The history backfill of one account: a progress bar with main's own words for each stage. */
 export function BackfillProgress({ account }: { account: AccountView }) {
-  const { t } = useTranslation()
+  const { t, i18n } = useTranslation()
   const backfill = account.backfill
   const done = backfill?.done ?? false
   const progress = done ? 1 : (backfill?.progress ?? 0)
@@ -573,7 +574,9 @@ export function BackfillProgress({ account }: { account: AccountView }) {
         </span>
       </div>
       <p className="small" role="status" aria-live="polite" data-testid="backfill-message">
-        {backfill?.message ?? t('wizard.backfillWaiting')}
+        {backfill
+          ? messageText(backfill.msg, backfill.message, i18n.language)
+          : t('wizard.backfillWaiting')}
       </p>
       {done ? (
         <p className="success-note" data-testid="backfill-done">

@@ -9,6 +9,7 @@ import type {
 import type { ApiCallError } from '../api/client'
 import { toApiCallError } from '../api/errors'
 import { formatTime } from '../format'
+import { messageText, messageTexts } from '../i18n/message'
 import { useLive } from '../hooks/live'
 import { useApi } from '../hooks/use-api'
 
@@ -220,7 +221,7 @@ export function KillSwitchResult({
             <div className="manual">
               <strong>{t('killSwitch.manualSteps')}</strong>
               <ol>
-                {a.manualSteps.map((step, i) => (
+                {messageTexts(a.manualStepMsgs, a.manualSteps, i18n.language).map((step, i) => (
                   <li key={i}>{step}</li>
                 ))}
               </ol>
@@ -233,7 +234,7 @@ export function KillSwitchResult({
           ) : null}
           {a.errors.length ? (
             <ul className="errors">
-              {a.errors.map((e, i) => (
+              {messageTexts(a.errorMsgs, a.errors, i18n.language).map((e, i) => (
                 <li key={i} className="text-danger">
                   {e}
                 </li>
@@ -247,7 +248,7 @@ export function KillSwitchResult({
                 {a.steps.map((s, i) => (
                   <li key={i}>
                     <span className={s.ok ? 'text-ok' : 'text-danger'}>{s.ok ? '✓' : '✗'}</span>{' '}
-                    <code>{s.action}</code> {s.detail}{' '}
+                    <code>{s.action}</code> {messageText(s.detailMsg, s.detail, i18n.language)}{' '}
                     {s.attempts > 1 ? (
                       <span className="muted">{t('killSwitch.attempts', { n: s.attempts })}</span>
                     ) : null}

@@ -14,6 +14,7 @@ import { formatTime } from '../format'
 import { useLive } from '../hooks/live'
 import { useApi } from '../hooks/use-api'
 import { useAccounts } from '../hooks/use-data'
+import { messageText } from '../i18n/message'
 
 export function AccountsPage() {
   const { t, i18n } = useTranslation()
@@ -79,7 +80,9 @@ export function AccountsPage() {
                             max={1}
                             aria-label={t('wizard.backfillTitle')}
                           />
-                          <span className="small muted">{a.backfill.message}</span>
+                          <span className="small muted">
+                            {messageText(a.backfill.msg, a.backfill.message, i18n.language)}
+                          </span>
                         </div>
                       ) : null}
                     </td>
