@@ -11,6 +11,7 @@ import { join } from 'node:path'
 import { parse } from 'yaml'
 import { z } from 'zod'
 
+import { formatMessage, type Message } from '../../api/messages'
 import type { EventView } from './fields'
 import { formatIssues } from './load'
 import { renderExplanation } from './explain'
@@ -174,6 +175,12 @@ const translateWords = (language: RuleLanguage, rendered: string, joiner: string
   return parts.map((p, i) => (i % 2 === 1 ? (p === ', ' ? '、' : joiner) : words[p]!)).join('')
 }
 
+const isMessage = (value: unknown): value is Message =>
+  !!value &&
+  typeof value === 'object' &&
+  typeof (value as Message).code === 'string' &&
+  !Array.isArray(value)
+
 /** Renders a translated template with the same values as the English explanation. */
 export function renderTranslated(
   language: RuleLanguage,
@@ -183,6 +190,9 @@ export function renderTranslated(
   view: EventView
 ): string {
   return template.replace(/\{([A-Za-z0-9_.]+)(?::([a-z]+))?\}/g, (match, path: string) => {
+    // A clause the rule's code wrote comes with its descriptor next to it (`why` → `whyMsg`).
+    const descriptor = reasoning[`${path}Msg`]
+    if (isMessage(descriptor)) return formatMessage(language, descriptor)
     const rendered = renderExplanation(match, reasoning, params, view)
     if (rendered === '(unknown)') return WORDS[language]['(unknown)']!
     if (rendered === 'none' && !WORD_PATHS.has(path)) return WORDS[language].none!

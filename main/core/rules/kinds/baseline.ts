@@ -5,6 +5,7 @@
  * than per event; only the "now" part (the last few minutes) is read per event. Until the account
  * has the minimum sample, the rule is learning and stays silent.
  */
+import { englishText, msg } from '../../../api/messages'
 import type { StoredEvent } from '../../model'
 import { numberSetting, windowMs, type CompiledExpr, type CompiledRule } from '../compile'
 import type { EventView } from '../fields'
@@ -396,9 +397,21 @@ const percentile: Method = (rule, view, env) => {
   }
   if (!overBaseline && !overEquity) return null
   const fmt = (x: number) => `$${Math.round(x).toLocaleString('en-US')}`
-  const why = overBaseline
-    ? `${round(value / stats.p, 1)}× this account's ${q * 100}th percentile of ${fmt(stats.p)} over the last ${span / DAY_MS} days (limit ${factor}×)`
-    : `${Math.round((value / (equity as number)) * 100)} % of the account's equity of ${fmt(equity as number)} (limit ${Math.round((share as number) * 100)} %)`
+  // A descriptor, so the translated explanations render the clause in their language.
+  const whyMsg = overBaseline
+    ? msg('why.sizeBaseline', {
+        ratio: round(value / stats.p, 1),
+        percentile: q * 100,
+        value: fmt(stats.p),
+        days: span / DAY_MS,
+        factor
+      })
+    : msg('why.sizeEquity', {
+        share: Math.round((value / (equity as number)) * 100),
+        equity: fmt(equity as number),
+        limit: Math.round((share as number) * 100)
+      })
+  const why = englishText(whyMsg)
   return {
     evidence: [event],
     reasoning: {
@@ -409,6 +422,7 @@ const percentile: Method = (rule, view, env) => {
       },
       reason: overBaseline ? 'baseline' : 'equity',
       why,
+      whyMsg,
       baseline: {
         percentile: q * 100,
         value: round(stats.p, 2),
