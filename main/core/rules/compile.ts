@@ -59,8 +59,21 @@ export interface CompiledRule {
 
 const UNIT_MS = { seconds: 1_000, minutes: 60_000, hours: 3_600_000, days: 86_400_000 } as const
 
-/** A resolved window in milliseconds. */
+const windows = new WeakMap<object, number>()
+
+/** A resolved window in milliseconds (memoised per resolved spec object: kinds ask per event). */
 export function windowMs(spec: unknown): number {
+  if (spec && typeof spec === 'object') {
+    const known = windows.get(spec)
+    if (known !== undefined) return known
+    const ms = readWindow(spec)
+    windows.set(spec, ms)
+    return ms
+  }
+  return readWindow(spec)
+}
+
+function readWindow(spec: unknown): number {
   const w = (spec ?? {}) as WindowSpec
   for (const [unit, ms] of Object.entries(UNIT_MS)) {
     const value = w[unit as keyof WindowSpec]
@@ -128,6 +141,9 @@ function substitute(value: unknown, params: Record<string, ParamValue>): unknown
 // Blocks that read only these can be evaluated from the index (type, ts) without parsing JSON.
 const TYPE_FIELDS = new Set(['type', 'kind'])
 
+/** Next per-view slot for a compiled rule's block results (see EventView.ruleSlots). */
+let nextSlot = 0
+
 function blockFields(block: Block): string[] {
   const maps = Array.isArray(block) ? block : [block]
   return maps.flatMap((m) => Object.keys(m).map((k) => k.split('|')[0] as string))
@@ -142,7 +158,8 @@ export function compileRule(
   const kind = ruleKind(doc.detection)
   const detection = doc.detection as Record<string, unknown>
   const names = blockNames(doc.detection)
-  const blocks = new Map<string, (read: FieldReader) => boolean>()
+  // Indexed like `names`: compiled conditions refer to blocks by position.
+  const blocks: ((read: FieldReader) => boolean)[] = []
   const typeOnlyBlocks = new Set<string>()
   for (const name of names) {
     const block = substitute(detection[name], params) as Block
@@ -154,7 +171,7 @@ export function compileRule(
       }
     }
     try {
-      blocks.set(name, compileBlock(block))
+      blocks.push(compileBlock(block))
     } catch (error) {
       throw new Error(`detection.${name}: ${(error as Error).message}`, { cause: error })
     }
@@ -211,7 +228,8 @@ export function compileRule(
   if (learning?.basis) expr(learning.basis)
   for (const step of (spec.steps as { match: string }[] | undefined) ?? []) expr(step.match)
 
-  const results = new WeakMap<EventView, BlockResults>()
+  // Each compiled rule keeps its block results in its own slot of the view.
+  const slot = nextSlot++
   return {
     doc,
     id: doc.id,
@@ -226,8 +244,8 @@ export function compileRule(
     dedup,
     expr,
     test(compiled, view) {
-      let r = results.get(view)
-      if (!r) results.set(view, (r = new BlockResults(blocks, view.get)))
+      let r = view.ruleSlots[slot] as BlockResults | undefined
+      if (!r) view.ruleSlots[slot] = r = new BlockResults(blocks, view.get)
       return compiled.match(view.get, r)
     },
     testWith(compiled, read) {

@@ -203,6 +203,8 @@ export const DERIVED_FIELDS = Object.keys(DERIVED)
 export class EventView {
   private readonly cache = new Map<string, unknown>()
   readonly data: Record<string, unknown>
+  /** Per compiled rule (by slot number): that rule's block results for this event. */
+  readonly ruleSlots: unknown[] = []
 
   constructor(
     readonly event: StoredEvent,
@@ -213,8 +215,8 @@ export class EventView {
 
   /** Reads `type`, `data.a.b` or `derived.name`; missing values are undefined. */
   get = (path: string): unknown => {
-    if (this.cache.has(path)) return this.cache.get(path)
-    let value: unknown
+    let value = this.cache.get(path)
+    if (value !== undefined || this.cache.has(path)) return value
     if (path.startsWith('data.')) {
       value = this.data
       for (const part of path.slice(5).split('.')) {

@@ -32,6 +32,14 @@ export interface SeenRow {
   count: number
 }
 
+/** A kept seen_values row with its key, and whether it still has to be written. */
+interface SeenEntry extends SeenRow {
+  accountId: string
+  field: string
+  value: string
+  dirty: boolean
+}
+
 /** Parsed events kept between evaluations: consecutive events share most of their window. */
 const EVENT_CACHE = 5_000
 /** Windows longer than this go to SQL: lanes are for the recent past, not for baselines. */
@@ -94,8 +102,10 @@ export class History {
   private readonly lanes = new Map<string, Lane>()
   /** Highest event id the lanes have accounted for (every lower id is in its lane, if it has one). */
   private knownMaxId: number | null = null
-  private readonly seenRows = new Map<string, SeenRow | null>()
-  private readonly dirty = new Set<string>()
+  /** account → remembered set → value → row (null: looked up, not stored). */
+  private readonly seenRows = new Map<string, Map<string, Map<string, SeenEntry | null>>>()
+  private seenSize = 0
+  private readonly dirty: SeenEntry[] = []
   private readonly since = new Map<string, number | null>()
 
   constructor(readonly db: Db) {}
@@ -116,23 +126,30 @@ export class History {
    */
   private load(sql: string, params: unknown[]): StoredEvent[] {
     const keys = this.stmt(sql).all(...params) as { id: number; type: string; ts: number }[]
-    const missing = keys.filter((k) => {
+    const found = new Map<number, StoredEvent>()
+    const missing: number[] = []
+    for (const k of keys) {
       const hit = this.cache.get(k.id)
-      return !hit || hit.ts !== k.ts || hit.type !== k.type
-    })
+      if (hit && hit.ts === k.ts && hit.type === k.type) found.set(k.id, hit)
+      else missing.push(k.id)
+    }
     for (let i = 0; i < missing.length; i += 500) {
-      const chunk = missing.slice(i, i + 500).map((k) => k.id)
+      const chunk = missing.slice(i, i + 500)
       const rows = this.stmt(
         `SELECT * FROM events WHERE id IN (${chunk.map(() => '?').join(',')})`
       ).all(...chunk) as Parameters<typeof rowToEvent>[0][]
       for (const row of rows) {
+        const event = rowToEvent(row)
+        found.set(row.id, event)
         this.cache.delete(row.id)
-        this.cache.set(row.id, rowToEvent(row))
+        this.cache.set(row.id, event)
       }
     }
+    // The cache is trimmed after the answer is assembled: a window larger than the cache is
+    // still answered whole.
     while (this.cache.size > EVENT_CACHE)
       this.cache.delete(this.cache.keys().next().value as number)
-    return keys.map((k) => this.cache.get(k.id)).filter((e): e is StoredEvent => e !== undefined)
+    return keys.map((k) => found.get(k.id)).filter((e): e is StoredEvent => e !== undefined)
   }
 
   /** The cached copy of a stored event (adding it), so window queries hand back the same object. */
@@ -426,70 +443,86 @@ export class History {
     return ts
   }
 
-  seen(accountId: string, field: string, value: string): SeenRow | undefined {
-    const key = accountId + SEP + field + SEP + value
-    let row = this.seenRows.get(key)
-    if (row === undefined) {
-      row =
-        (this.stmt(
-          'SELECT first_ts, last_ts, count FROM seen_values WHERE account_id = ? AND field = ? AND value = ?'
-        ).get(accountId, field, value) as SeenRow | undefined) ?? null
-      if (this.seenRows.size >= SEEN_CACHE) this.shrinkSeen()
-      this.seenRows.set(key, row)
+  /** The kept entry of a value (read from seen_values on first use). */
+  private seenEntry(accountId: string, field: string, value: string): SeenEntry | null {
+    let fields = this.seenRows.get(accountId)
+    if (!fields) this.seenRows.set(accountId, (fields = new Map()))
+    let values = fields.get(field)
+    if (!values) fields.set(field, (values = new Map()))
+    let entry = values.get(value)
+    if (entry === undefined) {
+      if (this.seenSize >= SEEN_CACHE) {
+        this.shrinkSeen()
+        return this.seenEntry(accountId, field, value)
+      }
+      const row = this.stmt(
+        'SELECT first_ts, last_ts, count FROM seen_values WHERE account_id = ? AND field = ? AND value = ?'
+      ).get(accountId, field, value) as SeenRow | undefined
+      entry = row ? { ...row, accountId, field, value, dirty: false } : null
+      values.set(value, entry)
+      this.seenSize++
     }
-    return row ?? undefined
+    return entry
+  }
+
+  seen(accountId: string, field: string, value: string): SeenRow | undefined {
+    const entry = this.seenEntry(accountId, field, value)
+    return entry
+      ? { first_ts: entry.first_ts, last_ts: entry.last_ts, count: entry.count }
+      : undefined
   }
 
   /** Records a value as seen at ts (idempotent for first/last; count is a rough use counter). Written by flush(). */
   remember(accountId: string, field: string, value: string, ts: number): void {
-    const current = this.seen(accountId, field, value)
-    const key = accountId + SEP + field + SEP + value
-    this.seenRows.set(
-      key,
-      current
-        ? {
-            first_ts: Math.min(current.first_ts, ts),
-            last_ts: Math.max(current.last_ts, ts),
-            count: current.count + 1
-          }
-        : { first_ts: ts, last_ts: ts, count: 1 }
-    )
-    this.dirty.add(key)
+    let entry = this.seenEntry(accountId, field, value)
+    if (!entry) {
+      entry = { first_ts: ts, last_ts: ts, count: 0, accountId, field, value, dirty: false }
+      this.seenRows.get(accountId)?.get(field)?.set(value, entry)
+    }
+    if (ts < entry.first_ts) entry.first_ts = ts
+    if (ts > entry.last_ts) entry.last_ts = ts
+    entry.count++
+    if (!entry.dirty) {
+      entry.dirty = true
+      this.dirty.push(entry)
+    }
   }
 
   /** Writes every remembered value not yet stored, in one transaction. */
   flush(): void {
-    if (this.dirty.size === 0) return
+    if (this.dirty.length === 0) return
     const upsert = this.stmt(
       `INSERT INTO seen_values (account_id, field, value, first_ts, last_ts, count) VALUES (?, ?, ?, ?, ?, ?)
        ON CONFLICT (account_id, field, value) DO UPDATE SET
          first_ts = excluded.first_ts, last_ts = excluded.last_ts, count = excluded.count`
     )
     this.db.transaction(() => {
-      for (const key of this.dirty) {
-        const row = this.seenRows.get(key)
-        if (!row) continue
-        const [accountId, field, value] = key.split(SEP) as [string, string, string]
-        upsert.run(accountId, field, value, row.first_ts, row.last_ts, row.count)
+      for (const e of this.dirty) {
+        if (!e.dirty) continue
+        upsert.run(e.accountId, e.field, e.value, e.first_ts, e.last_ts, e.count)
+        e.dirty = false
       }
     })()
-    this.dirty.clear()
+    this.dirty.length = 0
   }
 
   /** Drops the seen values of an account from memory (its rows were deleted). */
   forgetAccount(accountId: string): void {
-    const prefix = accountId + SEP
-    for (const key of [...this.seenRows.keys()])
-      if (key.startsWith(prefix)) {
-        this.seenRows.delete(key)
-        this.dirty.delete(key)
+    const fields = this.seenRows.get(accountId)
+    if (fields) {
+      for (const values of fields.values()) {
+        for (const e of values.values()) if (e) e.dirty = false
+        this.seenSize -= values.size
       }
+      this.seenRows.delete(accountId)
+    }
     this.dropLanes()
   }
 
   private shrinkSeen(): void {
     this.flush()
     this.seenRows.clear()
+    this.seenSize = 0
   }
 
   /** Values of a remembered set used since `sinceTs`, most recent first. */

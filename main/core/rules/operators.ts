@@ -17,20 +17,23 @@ export type Matcher = (read: FieldReader, blocks: BlockResults) => boolean
 
 /** Per-event memo of block results, so `selection` used by several expressions runs once. */
 export class BlockResults {
-  private readonly memo = new Map<string, boolean>()
+  /** 0: not run yet, 1: false, 2: true; indexed like the rule's block names. */
+  private readonly memo: Uint8Array
 
   constructor(
-    private readonly blocks: ReadonlyMap<string, (read: FieldReader) => boolean>,
+    private readonly blocks: readonly ((read: FieldReader) => boolean)[],
     private readonly read: FieldReader
-  ) {}
+  ) {
+    this.memo = new Uint8Array(blocks.length)
+  }
 
-  get(name: string): boolean {
-    let value = this.memo.get(name)
-    if (value === undefined) {
-      const block = this.blocks.get(name)
-      value = block ? block(this.read) : false
-      this.memo.set(name, value)
-    }
+  /** The result of block number `index` (its position in the rule's block names). */
+  at(index: number): boolean {
+    const known = this.memo[index]
+    if (known) return known === 2
+    const block = this.blocks[index]
+    const value = block ? block(this.read) : false
+    this.memo[index] = value ? 2 : 1
     return value
   }
 }
@@ -228,15 +231,16 @@ export function compileCondition(expr: string, names: readonly string[]): Matche
       const matched = matchBlockNames(target.v, names)
       if (matched.length === 0) throw new Error(`"${target.v}" matches no block`)
       const every = word === 'all'
+      const indexes = matched.map((n) => names.indexOf(n))
       return (_r, b) => {
-        for (let k = 0; k < matched.length; k++)
-          if (b.get(matched[k] as string) !== every) return !every
+        for (let k = 0; k < indexes.length; k++)
+          if (b.at(indexes[k] as number) !== every) return !every
         return every
       }
     }
     if (!names.includes(tok.v)) throw new Error(`unknown block "${tok.v}" in condition "${expr}"`)
-    const name = tok.v
-    return (_r, b) => b.get(name)
+    const index = names.indexOf(tok.v)
+    return (_r, b) => b.at(index)
   }
 
   const matcher = parseOr()

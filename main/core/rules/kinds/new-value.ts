@@ -5,24 +5,62 @@
  * account are the baseline, not "new".
  */
 import type { Level } from '../../model'
-import { numberSetting, windowMs } from '../compile'
+import { numberSetting, windowMs, type CompiledExpr, type CompiledRule } from '../compile'
+import type { EventView } from '../fields'
 import { DAY_MS, learnedState, readLearning, type KindEvaluator } from './types'
 
 const SEP = '\u001f'
+
+/** What a rule's spec resolves to, read once per compiled rule rather than per event. */
+interface Prepared {
+  learn: CompiledExpr
+  fields: string[]
+  memory: string
+  samplesKey: string
+  basis: CompiledExpr | null
+}
+
+const prepared = new WeakMap<CompiledRule, Prepared>()
+
+function prepare(rule: CompiledRule): Prepared {
+  let p = prepared.get(rule)
+  if (!p) {
+    const spec = rule.spec
+    const memory = `nv:${String(spec.memory ?? rule.id)}`
+    const basis = (spec.learning as { basis?: string } | undefined)?.basis
+    p = {
+      learn: rule.expr(spec.learn as string | undefined),
+      fields: spec.fields as string[],
+      memory,
+      samplesKey: `${memory}#samples`,
+      basis: basis === undefined ? null : rule.expr(basis)
+    }
+    prepared.set(rule, p)
+  }
+  return p
+}
+
+/** The event's value of the rule's fields (joined), or null when one is missing. */
+function valueOf(fields: readonly string[], view: EventView): string | null {
+  let value = ''
+  for (let i = 0; i < fields.length; i++) {
+    const part = view.get(fields[i] as string)
+    if (part === null || part === undefined || part === '') return null
+    value = i === 0 ? String(part) : value + SEP + String(part)
+  }
+  return value
+}
 
 /** Judges the event's value against the account's memory, then teaches the memory. */
 export const evaluateNewValue: KindEvaluator = (rule, view, env) => {
   const event = view.event
   const spec = rule.spec
+  const { learn: learnExpr, fields, memory, samplesKey, basis } = prepare(rule)
   const alertable = rule.test(rule.condition, view)
-  const learn = rule.test(rule.expr(spec.learn as string | undefined), view)
+  const learn = rule.test(learnExpr, view)
   if (!alertable && !learn) return null
-  const fields = spec.fields as string[]
-  const parts = fields.map((f) => view.get(f))
-  if (parts.some((p) => p === null || p === undefined || p === '')) return null
-  const value = parts.map(String).join(SEP)
-  const memory = `nv:${String(spec.memory ?? rule.id)}`
-  const samplesKey = `${memory}#samples`
+  const value = valueOf(fields, view)
+  if (value === null) return null
   const { history } = env
   const span = windowMs(spec.window)
 
@@ -68,8 +106,8 @@ export const evaluateNewValue: KindEvaluator = (rule, view, env) => {
         draft = {
           evidence: [event],
           reasoning: {
-            value: Object.fromEntries(fields.map((f, i) => [f, parts[i]])),
-            newValue: parts.map(String).join(' / '),
+            value: Object.fromEntries(fields.map((f) => [f, view.get(f)])),
+            newValue: fields.map((f) => String(view.get(f))).join(' / '),
             lastSeen: row ? row.last_ts : null,
             known: knownValues.map((v) => v.split(SEP).join(' / ')),
             historyDays: span / DAY_MS,
@@ -86,8 +124,7 @@ export const evaluateNewValue: KindEvaluator = (rule, view, env) => {
   }
   if (learn) {
     history.remember(event.accountId, memory, value, event.ts)
-    const basis = (spec.learning as { basis?: string } | undefined)?.basis
-    if (basis === undefined || rule.test(rule.expr(basis), view)) {
+    if (basis === null || rule.test(basis, view)) {
       history.remember(event.accountId, samplesKey, '*', event.ts)
     }
   }

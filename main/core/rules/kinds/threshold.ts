@@ -16,7 +16,16 @@ interface Limit {
   minCount: number
 }
 
+const limitsOf = new WeakMap<Record<string, unknown>, Limit[]>()
+
+/** The rule's limits, parsed once per resolved spec. */
 function readLimits(spec: Record<string, unknown>): Limit[] {
+  let limits = limitsOf.get(spec)
+  if (!limits) limitsOf.set(spec, (limits = parseLimits(spec)))
+  return limits
+}
+
+function parseLimits(spec: Record<string, unknown>): Limit[] {
   return ((spec.limits as Record<string, unknown>[]) ?? []).map((l) => {
     const op = (['gt', 'gte', 'lt', 'lte'] as const).find(
       (k) => l[k] !== undefined && l[k] !== null

@@ -97,7 +97,7 @@ describe('field modifiers', () => {
 describe('conditions', () => {
   const names = ['selection', 'selection_a', 'selection_b', 'filter_x', 'filter_y']
   const evalWith = (expr: string, truth: Record<string, boolean>) => {
-    const blocks = new Map(names.map((n) => [n, () => truth[n] ?? false]))
+    const blocks = names.map((n) => () => truth[n] ?? false)
     const reader = () => undefined
     return compileCondition(expr, names)(reader, new BlockResults(blocks, reader))
   }
