@@ -241,12 +241,15 @@ export function createRuleEngine(options: RuleEngineOptions): VigilRuleEngine {
   }
 
   let depth = 0
+  // One environment per scope and batch: exceptions are re-read when a batch starts.
+  let envs: Partial<Record<EvaluateContext['scope'], KindEnv>> = {}
   const batch = <T>(fn: () => T): T => {
     if (depth === 0) {
       exceptions.refresh()
       history.sync()
       // Prices come from the balance snapshot, which a batch of events does not change.
       prices.clear()
+      envs = {}
     }
     depth++
     try {
@@ -261,7 +264,7 @@ export function createRuleEngine(options: RuleEngineOptions): VigilRuleEngine {
     const candidates = byType.get(event.type)
     if (!candidates?.length) return []
     if (depth === 0) return batch(() => evaluate(event, context))
-    const env = makeEnv(context.scope)
+    const env = (envs[context.scope] ??= makeEnv(context.scope))
     const current = env.view(history.prime(event))
     const findings: Finding[] = []
     for (const entry of candidates) {

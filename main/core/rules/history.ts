@@ -274,12 +274,20 @@ export class History {
     const span = newestTs - fromTs
     if (!(span <= LANE_MAX_SPAN_MS)) return null
     const key = accountId + SEP + type
-    let lane = this.lanes.get(key)
-    if (lane && lane.from <= fromTs) {
-      if (span > lane.keep) lane.keep = span
-      if (newestTs > lane.asked) lane.asked = newestTs
-      return lane
+    const covered = (l: Lane | undefined): l is Lane => {
+      if (!l || l.from > fromTs) return false
+      if (span > l.keep) l.keep = span
+      if (newestTs > l.asked) l.asked = newestTs
+      return true
     }
+    let lane = this.lanes.get(key)
+    if (covered(lane)) return lane
+    // Bring the lanes up to date before reading this one's missing start: sync() may add to and
+    // trim this lane (moving its start) or drop every lane.
+    this.sync()
+    if (this.knownMaxId === null) this.knownMaxId = this.maxStoredId()
+    lane = this.lanes.get(key)
+    if (covered(lane)) return lane
     const upTo = lane ? lane.from : Number.MAX_SAFE_INTEGER
     const count = this.stmt(
       'SELECT count(*) FROM events WHERE account_id = ? AND type = ? AND ts >= ? AND ts < ?'
@@ -287,8 +295,6 @@ export class History {
       .pluck()
       .get(accountId, type, fromTs, upTo) as number
     if (count + (lane?.items.length ?? 0) > LANE_CAP) return null
-    if (this.knownMaxId === null) this.knownMaxId = this.maxStoredId()
-    else this.sync()
     const rows = this.stmt(
       'SELECT * FROM events WHERE account_id = ? AND type = ? AND ts >= ? AND ts < ? AND id <= ? ORDER BY ts, id'
     ).all(accountId, type, fromTs, upTo, this.knownMaxId) as Parameters<typeof rowToEvent>[0][]

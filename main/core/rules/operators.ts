@@ -17,24 +17,32 @@ export type Matcher = (read: FieldReader, blocks: BlockResults) => boolean
 
 /** Per-event memo of block results, so `selection` used by several expressions runs once. */
 export class BlockResults {
-  /** 0: not run yet, 1: false, 2: true; indexed like the rule's block names. */
-  private readonly memo: Uint8Array
+  // Bit i of `known`: block i has run; bit i of `value`: its result. Rules have a handful of
+  // blocks; past 30 the results are simply not memoised.
+  private known = 0
+  private value = 0
 
   constructor(
     private readonly blocks: readonly ((read: FieldReader) => boolean)[],
     private readonly read: FieldReader
-  ) {
-    this.memo = new Uint8Array(blocks.length)
-  }
+  ) {}
 
   /** The result of block number `index` (its position in the rule's block names). */
   at(index: number): boolean {
-    const known = this.memo[index]
-    if (known) return known === 2
+    if (index < 30) {
+      const bit = 1 << index
+      if (this.known & bit) return (this.value & bit) !== 0
+      const result = this.run(index)
+      this.known |= bit
+      if (result) this.value |= bit
+      return result
+    }
+    return this.run(index)
+  }
+
+  private run(index: number): boolean {
     const block = this.blocks[index]
-    const value = block ? block(this.read) : false
-    this.memo[index] = value ? 2 : 1
-    return value
+    return block ? block(this.read) : false
   }
 }
 
