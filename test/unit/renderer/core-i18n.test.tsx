@@ -6,7 +6,8 @@
 import { fireEvent, screen, waitFor, within } from '@testing-library/react'
 import { describe, expect, it } from 'vitest'
 
-import type { Settings } from '../../../main/api/types'
+import { englishText, msg } from '../../../main/api/messages'
+import type { KillSwitchReport, Settings } from '../../../main/api/types'
 
 import {
   createFakeVigil,
@@ -14,6 +15,7 @@ import {
   makeAccount,
   makeAlert,
   makeIncident,
+  makeReport,
   type FakeVigil
 } from './fake-vigil'
 import { renderApp as render } from './render-app'
@@ -196,5 +198,115 @@ describe('account settings (accounts.update)', () => {
     expect(fake.callsOf('accounts.update')).toEqual([
       { accountId: account.id, pollSeconds: account.pollSeconds, deadManSeconds: 10 }
     ])
+  })
+})
+
+describe('descriptors from main in the window language', () => {
+  const ksReport = (): KillSwitchReport => {
+    const key = msg('key.id', { id: '…a1b2' })
+    const manualStepMsgs = [
+      msg('manual.binance.left', { count: 2 }),
+      msg('manual.binance.deleteKey', {
+        key,
+        url: 'https://www.binance.com/en/my/settings/api-management',
+        ending: 'a1b2'
+      })
+    ]
+    const detailMsg = msg('ks.binance.noRevoke', { key })
+    const errorMsg = msg('ks.err.listOpenOrders', {
+      error: msg('fault.exchange', {
+        exchange: 'Binance',
+        error: msg('fault.detail', {
+          error: msg('fault.kind.rate-limit'),
+          detail: msg('fault.reasonCode', { reason: 'Too many requests.', code: '-1003' })
+        })
+      })
+    })
+    return {
+      ...makeReport(['acc-deribit']),
+      accounts: [
+        {
+          ...makeReport(['acc-deribit']).accounts[0]!,
+          exchange: 'binance',
+          contained: false,
+          key: 'manual-revoke-required',
+          manualSteps: manualStepMsgs.map(englishText),
+          manualStepMsgs,
+          steps: [
+            {
+              action: 'revoke-key',
+              ok: false,
+              attempts: 0,
+              detail: englishText(detailMsg),
+              detailMsg
+            }
+          ],
+          errors: [englishText(errorMsg)],
+          errorMsgs: [errorMsg]
+        }
+      ]
+    }
+  }
+
+  /** Fires the kill switch from the dashboard; main answers with `report`. */
+  const fired = async (language: 'en' | 'zh-TW', report: KillSwitchReport) => {
+    const fake = createFakeVigil()
+    fake.handlers['killSwitch.fire'] = () => report
+    renderApp(fake, { hash: '#/', language })
+    fireEvent.click(await screen.findByTestId('kill-switch-all'))
+    fireEvent.click(await screen.findByTestId('confirm-kill-switch'))
+    return (await screen.findByTestId('kill-switch-result')).textContent ?? ''
+  }
+
+  it('kill-switch result: manual steps, step details and errors in zh-TW; the exchange text verbatim', async () => {
+    const text = await fired('zh-TW', ksReport())
+    expect(text).toContain('仍有 2 筆掛單有效')
+    expect(text).toContain('刪除 Vigil 使用的 API 金鑰（金鑰 …a1b2）')
+    expect(text).toContain('Binance 沒有可在一般帳戶上刪除或停用金鑰 …a1b2 的 API')
+    expect(text).toContain(
+      '無法列出掛單：Binance：交易所正在限制我們的請求頻率（Too many requests.，錯誤碼 -1003）'
+    )
+    expect(text).not.toMatch(/still live|Delete the API key|has no API to delete/)
+  })
+
+  it('English UI keeps the English texts word for word', async () => {
+    const report = ksReport()
+    const text = await fired('en', report)
+    for (const s of [...report.accounts[0]!.manualSteps, report.accounts[0]!.errors[0]!])
+      expect(text).toContain(s)
+  })
+
+  it('account lastError and backfill progress in zh-CN', async () => {
+    const lastErrorMsg = msg('join.prefixed', {
+      subject: 'keys',
+      error: msg('fault.exchange', {
+        exchange: 'Deribit',
+        error: msg('fault.detail', {
+          error: msg('fault.kind.auth'),
+          detail: msg('fault.reasonCode', { reason: 'invalid_credentials', code: '13004' })
+        })
+      })
+    })
+    const progress = msg('progress.ordersTrades', { market: 'spot BTCUSDT' })
+    const fake = createFakeVigil({
+      accounts: [
+        makeAccount({
+          status: 'error',
+          lastError: englishText(lastErrorMsg),
+          lastErrorMsg,
+          backfill: { done: false, progress: 0.4, message: englishText(progress), msg: progress }
+        })
+      ]
+    })
+    renderApp(fake, { hash: '#/', language: 'zh-CN' })
+    const alert = await screen.findByText(/交易所拒绝了 API 密钥/)
+    expect(alert.textContent).toBe(
+      'keys：Deribit：交易所拒绝了 API 密钥（无效、已过期、已停用或已删除）（invalid_credentials，错误码 13004）'
+    )
+    expect(
+      within(screen.getByTestId('account-backfill')).getByText(
+        '正在读取 spot BTCUSDT 的订单和成交记录'
+      )
+    ).toBeTruthy()
   })
 })

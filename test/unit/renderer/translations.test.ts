@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 
+import { MESSAGE_CATALOGS } from '../../../main/api/messages'
 import { en } from '../../../renderer/src/i18n/locales/en'
 import { zhCN } from '../../../renderer/src/i18n/locales/zh-CN'
 import { zhTW } from '../../../renderer/src/i18n/locales/zh-TW'
@@ -63,5 +64,62 @@ describe('translations', () => {
     expect(used.size).toBeGreaterThan(100)
     const missing = [...used].filter((k) => !locales.en.has(k))
     expect(missing).toEqual([])
+  })
+})
+
+/**
+ * The message catalog (main/api/messages.ts) that main and the window both render descriptors
+ * from: same codes in every language (English alone has `.one` / `.other` plural forms), the same
+ * `{placeholders}`, nothing empty or left in English.
+ */
+describe('message catalog', () => {
+  const base = (code: string) => code.replace(/\.(one|other)$/, '')
+  const vars = (text: string) =>
+    [...new Set([...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]))].sort()
+  const english = MESSAGE_CATALOGS.en
+
+  it('English plural forms come in pairs with the same placeholders', () => {
+    for (const code of Object.keys(english).filter((c) => /\.one$/.test(c))) {
+      const other = english[code.replace(/\.one$/, '.other')]
+      expect(other, code).toBeDefined()
+      expect(vars(other!), code).toEqual(vars(english[code]!))
+    }
+  })
+
+  for (const language of ['zh-CN', 'zh-TW'] as const) {
+    const catalog = MESSAGE_CATALOGS[language]
+
+    it(`${language} has exactly the English codes`, () => {
+      const codes = new Set(Object.keys(english).map(base))
+      const missing = [...codes].filter((c) => !(c in catalog))
+      const extra = Object.keys(catalog).filter((c) => !codes.has(c))
+      expect({ missing, extra }).toEqual({ missing: [], extra: [] })
+    })
+
+    it(`${language} keeps every placeholder and leaves nothing empty or in English`, () => {
+      for (const [code, text] of Object.entries(english)) {
+        const translated = catalog[base(code)] ?? ''
+        expect(translated.trim(), code).not.toBe('')
+        expect(vars(translated), code).toEqual(vars(text))
+        if (text.split(' ').length > 3) {
+          expect(translated, code).not.toBe(text)
+          expect(translated, code).toMatch(/[\u4e00-\u9fff]/)
+        }
+      }
+    })
+  }
+
+  it('every code the sources use is in the catalog', () => {
+    const sources = import.meta.glob<string>('../../../main/**/*.ts', {
+      query: '?raw',
+      import: 'default',
+      eager: true
+    })
+    const used = new Set<string>()
+    for (const source of Object.values(sources))
+      for (const match of source.matchAll(/\bmsg\(\s*'([\w.-]+)'/g)) used.add(match[1]!)
+    expect(used.size).toBeGreaterThan(100)
+    const codes = new Set(Object.keys(english).map(base))
+    expect([...used].filter((c) => !codes.has(c))).toEqual([])
   })
 })
