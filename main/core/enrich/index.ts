@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 
+import { LRUCache } from 'lru-cache'
 import { Reader, type CountryResponse } from 'maxmind'
 
 import asnClasses from '../../../resources/data/asn-classes.json'
@@ -122,8 +123,8 @@ export function createEnricher(options: EnricherOptions = {}): Enricher {
     options.asnIpv6Csv ?? join(asnDir, 'asn-ipv6-num.csv')
   )
   let reader: Reader<CountryResponse> | null = null
-  const cache = new Map<string, IpInfo>()
-  const cacheSize = options.cacheSize ?? 10_000
+  // Logins come from a handful of IPs per account; the bound only matters for hostile input.
+  const cache = new LRUCache<string, IpInfo>({ max: options.cacheSize ?? 10_000 })
 
   const countryOf = (ip: string): string | null => {
     reader ??= new Reader<CountryResponse>(readFileSync(countryMmdb))
@@ -150,8 +151,6 @@ export function createEnricher(options: EnricherOptions = {}): Enricher {
         network: classifyAsn(hit?.asn ?? null, hit?.org ?? null)
       }
     }
-    // Insertion-ordered Map as a cheap FIFO: logins come from a handful of IPs per account.
-    if (cache.size >= cacheSize) cache.delete(cache.keys().next().value as string)
     cache.set(key, info)
     return info
   }

@@ -5,6 +5,8 @@
  * per-day cached baseline). Nothing is rescanned per event, so a retro-scan of 90 days and a live
  * poll cost the same per event.
  */
+import { LRUCache } from 'lru-cache'
+
 import type { Db } from '../db/open'
 import type { Enricher } from '../enrich'
 import type { Level, StoredEvent } from '../model'
@@ -114,7 +116,7 @@ export function createRuleEngine(options: RuleEngineOptions): VigilRuleEngine {
   let overrides: RuleOverrides = {}
   const entries = new Map<string, Entry>()
   const byType = new Map<string, Entry[]>()
-  const emitted = new Set<string>()
+  const emitted = new LRUCache<string, true>({ max: DEDUP_MEMORY })
 
   const compileEntry = (doc: RuleDoc): Entry | null => {
     const o = overrides[doc.id]
@@ -201,8 +203,7 @@ export function createRuleEngine(options: RuleEngineOptions): VigilRuleEngine {
   /** True the first time a dedup key is seen by this engine (the core's alerts table dedups across restarts). */
   const firstTime = (key: string): boolean => {
     if (emitted.has(key)) return false
-    emitted.add(key)
-    if (emitted.size > DEDUP_MEMORY) emitted.delete(emitted.values().next().value as string)
+    emitted.set(key, true)
     return true
   }
 
@@ -220,13 +221,11 @@ export function createRuleEngine(options: RuleEngineOptions): VigilRuleEngine {
   }
   // Views outlive one call: consecutive events share most of their windows, and a view keeps its
   // derived values and block results. Keyed by the event object History hands out.
-  const views = new Map<number, EventView>()
+  const views = new LRUCache<number, EventView>({ max: VIEW_CACHE })
   const viewOf = (e: StoredEvent): EventView => {
     let v = views.get(e.id)
     if (!v || v.event !== e) {
-      views.delete(e.id)
       views.set(e.id, (v = new EventView(e, fieldContext)))
-      if (views.size > VIEW_CACHE) views.delete(views.keys().next().value as number)
     }
     return v
   }

@@ -199,6 +199,18 @@ const DERIVED: Record<
 /** Names of the derived fields, for validation and documentation. */
 export const DERIVED_FIELDS = Object.keys(DERIVED)
 
+const dataPaths = new Map<string, readonly string[]>()
+
+/** `data.a.b` → ['a', 'b'], split once per distinct path (rules use a few dozen). */
+function dataPath(path: string): readonly string[] {
+  let parts = dataPaths.get(path)
+  if (!parts) {
+    parts = path.slice(5).split('.')
+    if (dataPaths.size < 10_000) dataPaths.set(path, parts)
+  }
+  return parts
+}
+
 /** One event as rules see it: plain fields, data paths and memoised derived values. */
 export class EventView {
   private readonly cache = new Map<string, unknown>()
@@ -219,7 +231,7 @@ export class EventView {
     if (value !== undefined || this.cache.has(path)) return value
     if (path.startsWith('data.')) {
       value = this.data
-      for (const part of path.slice(5).split('.')) {
+      for (const part of dataPath(path)) {
         value =
           value && typeof value === 'object' ? (value as Record<string, unknown>)[part] : undefined
       }

@@ -18,6 +18,7 @@
  * the (account_id, type, ts) index and costs what the window holds, not what the database holds.
  */
 import type Database from 'better-sqlite3'
+import { LRUCache } from 'lru-cache'
 
 import { rowToEvent } from '../db/repos/events'
 import type { Db } from '../db/open'
@@ -61,6 +62,8 @@ interface Lane {
 
 const SEP = '\u001f'
 
+const DAY = 86_400_000
+
 /** Strict (ts, id) order. */
 const before = (a: StoredEvent, ts: number, id: number) => a.ts < ts || (a.ts === ts && a.id < id)
 
@@ -98,7 +101,7 @@ function merge(parts: StoredEvent[][]): StoredEvent[] {
 /** Indexed reads and seen_values memory for one database, with prepared statements and in-memory lanes. */
 export class History {
   private readonly statements = new Map<string, Statement>()
-  private readonly cache = new Map<number, StoredEvent>()
+  private readonly cache = new LRUCache<number, StoredEvent>({ max: EVENT_CACHE })
   private readonly lanes = new Map<string, Lane>()
   /** Highest event id the lanes have accounted for (every lower id is in its lane, if it has one). */
   private knownMaxId: number | null = null
@@ -107,6 +110,9 @@ export class History {
   private seenSize = 0
   private readonly dirty: SeenEntry[] = []
   private readonly since = new Map<string, number | null>()
+  /** Events stored per `account|UTC day` since tracking began (see dayStamp). */
+  private readonly dayWrites = new Map<string, number>()
+  private epoch = 0
 
   constructor(readonly db: Db) {}
 
@@ -140,15 +146,11 @@ export class History {
       ).all(...chunk) as Parameters<typeof rowToEvent>[0][]
       for (const row of rows) {
         const event = rowToEvent(row)
+        // The answer is assembled from `found`: a window larger than the cache is still whole.
         found.set(row.id, event)
-        this.cache.delete(row.id)
         this.cache.set(row.id, event)
       }
     }
-    // The cache is trimmed after the answer is assembled: a window larger than the cache is
-    // still answered whole.
-    while (this.cache.size > EVENT_CACHE)
-      this.cache.delete(this.cache.keys().next().value as number)
     return keys.map((k) => found.get(k.id)).filter((e): e is StoredEvent => e !== undefined)
   }
 
@@ -188,7 +190,10 @@ export class History {
     // Only contiguous with what the lanes know; a gap means another writer: sync() reads it.
     if (low <= this.knownMaxId) return
     if (low !== this.knownMaxId + 1) return
-    for (const e of events) this.addToLane(e)
+    for (const e of events) {
+      this.countWrite(e.accountId, e.ts)
+      this.addToLane(e)
+    }
     this.knownMaxId = high
   }
 
@@ -209,6 +214,7 @@ export class History {
       .all(this.knownMaxId) as [number, string, string, number][]
     const wanted: number[] = []
     for (const [id, accountId, type, ts] of keys) {
+      this.countWrite(accountId, ts)
       const since = this.since.get(accountId)
       if (since !== undefined && (since === null || ts < since)) this.since.set(accountId, ts)
       const lane = this.lanes.get(accountId + SEP + type)
@@ -224,8 +230,25 @@ export class History {
     this.knownMaxId = max
   }
 
+  private countWrite(accountId: string, ts: number): void {
+    const key = `${accountId}|${ts - (ts % DAY)}`
+    this.dayWrites.set(key, (this.dayWrites.get(key) ?? 0) + 1)
+  }
+
+  /**
+   * A stamp that changes whenever events of this account and UTC day are stored or any event is
+   * deleted, from now on: what a per-day aggregate computed now can be checked against later
+   * instead of re-counting the day in SQL.
+   */
+  dayStamp(accountId: string, day: number): string {
+    if (this.knownMaxId === null) this.knownMaxId = this.maxStoredId()
+    return `${this.epoch}:${this.dayWrites.get(`${accountId}|${day}`) ?? 0}`
+  }
+
   /** Forgets every lane (events were deleted: retention, a removed account). */
   dropLanes(): void {
+    this.epoch++
+    this.dayWrites.clear()
     this.lanes.clear()
     this.knownMaxId = null
     this.since.clear()
@@ -274,20 +297,20 @@ export class History {
     const span = newestTs - fromTs
     if (!(span <= LANE_MAX_SPAN_MS)) return null
     const key = accountId + SEP + type
-    const covered = (l: Lane | undefined): l is Lane => {
+    const covered = (l: Lane | undefined): boolean => {
       if (!l || l.from > fromTs) return false
       if (span > l.keep) l.keep = span
       if (newestTs > l.asked) l.asked = newestTs
       return true
     }
     let lane = this.lanes.get(key)
-    if (covered(lane)) return lane
+    if (lane && covered(lane)) return lane
     // Bring the lanes up to date before reading this one's missing start: sync() may add to and
     // trim this lane (moving its start) or drop every lane.
     this.sync()
     if (this.knownMaxId === null) this.knownMaxId = this.maxStoredId()
     lane = this.lanes.get(key)
-    if (covered(lane)) return lane
+    if (lane && covered(lane)) return lane
     const upTo = lane ? lane.from : Number.MAX_SAFE_INTEGER
     const count = this.stmt(
       'SELECT count(*) FROM events WHERE account_id = ? AND type = ? AND ts >= ? AND ts < ?'
@@ -373,21 +396,6 @@ export class History {
     const sql = `SELECT type, ts FROM events WHERE account_id = ? AND type IN (${History.typeList(types)})
       AND ts >= ? AND ts < ? ORDER BY ts`
     return this.stmt(sql).all(accountId, ...types, fromTs, toTs) as { type: string; ts: number }[]
-  }
-
-  /** Events of these types per UTC day (keyed by the day's start) in [fromTs, toTs), index only. */
-  dayCounts(
-    accountId: string,
-    types: readonly string[],
-    fromTs: number,
-    toTs: number
-  ): Map<number, number> {
-    const sql = `SELECT ts - (ts % 86400000) d, count(*) n FROM events WHERE account_id = ?
-      AND type IN (${History.typeList(types)}) AND ts >= ? AND ts < ? GROUP BY d`
-    const rows = this.stmt(sql)
-      .raw()
-      .all(accountId, ...types, fromTs, toTs) as [number, number][]
-    return new Map(rows)
   }
 
   /** Timestamps only (index-only scan, no JSON) of events of these types in [fromTs, toTs). */

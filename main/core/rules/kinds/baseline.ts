@@ -38,9 +38,9 @@ function cached<T>(rule: CompiledRule, key: string, make: () => T): T {
   return value
 }
 
-/** One UTC day of a population, and how many events of the rule's types the day held when read. */
+/** One UTC day of a population, and the day's write stamp when it was read (History.dayStamp). */
 interface DayPiece extends Population {
-  stored: number
+  stamp: string
 }
 
 const pieces = new WeakMap<CompiledRule, Map<string, DayPiece>>()
@@ -83,9 +83,9 @@ function readPopulation(
 
 /**
  * Events matching the population expression in [from, to), assembled from per-day pieces: a
- * finished day is read once, and read again only if the index shows it now holds a different
- * number of events (a late poll, a backfill). The daily baseline then costs one grouped index
- * count plus the days not read yet, instead of re-reading the whole window every day.
+ * finished day is read once, and read again only if events of that day were stored since (a
+ * late poll, a backfill) or events were deleted. The daily baseline then costs the days not read
+ * yet, instead of re-reading the whole window every day.
  */
 function population(
   rule: CompiledRule,
@@ -98,24 +98,23 @@ function population(
   let cache = pieces.get(rule)
   if (!cache) pieces.set(rule, (cache = new Map()))
   if (cache.size > 20_000) cache.clear()
-  const counts = env.history.dayCounts(accountId, rule.types, from, to)
   const out: Population = { ts: [], values: field === null ? null : [] }
   for (let d = dayStart(from); d < to; d += DAY_MS) {
     const lo = Math.max(d, from)
     const hi = Math.min(d + DAY_MS, to)
-    const stored = counts.get(d) ?? 0
-    if (stored === 0) continue
-    let piece: DayPiece | undefined
+    let piece: Population | undefined
     if (lo === d && hi === d + DAY_MS) {
       const key = `${accountId}|${d}|${field ?? ''}`
-      piece = cache.get(key)
-      if (!piece || piece.stored !== stored) {
-        piece = { ...readPopulation(rule, env, accountId, lo, hi, field), stored }
-        cache.set(key, piece)
+      const stamp = env.history.dayStamp(accountId, d)
+      let cachedPiece = cache.get(key)
+      if (!cachedPiece || cachedPiece.stamp !== stamp) {
+        cachedPiece = { ...readPopulation(rule, env, accountId, lo, hi, field), stamp }
+        cache.set(key, cachedPiece)
       }
+      piece = cachedPiece
     } else {
       // A partial day at the window's edge (a window that is not whole days): not cached.
-      piece = { ...readPopulation(rule, env, accountId, lo, hi, field), stored }
+      piece = readPopulation(rule, env, accountId, lo, hi, field)
     }
     for (const t of piece.ts) out.ts.push(t)
     if (out.values && piece.values) for (const v of piece.values) out.values.push(v)

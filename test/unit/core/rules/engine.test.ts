@@ -375,6 +375,51 @@ describe('incremental evaluation', () => {
     expect(new History(db).accountSince('a1')).toBeNull()
   })
 
+  it('lets a late event of a finished day into the next daily baseline', () => {
+    // Orders of $1,000 for 10 days: the 99th percentile is $1,000, so $20,000 is 20× (limit 10×).
+    const DAY = 86_400_000
+    const run = (late: boolean) => {
+      const { db, push } = setup({
+        overrides: { 'trade.size_outlier': { params: { equityShare: null } } }
+      })
+      const order = (ts: number, usd: number): Omit<NewEvent, 'exchangeRecordId'> => ({
+        accountId: 'a1',
+        kind: 'order',
+        type: 'order.new',
+        ts,
+        data: {
+          orderId: `o${ts}`,
+          symbol: 'BTC/USDT',
+          side: 'buy',
+          type: 'limit',
+          status: 'open',
+          amount: usd / 50_000,
+          price: 50_000
+        } as NewEvent['data']
+      })
+      for (let d = 10; d >= 1; d--)
+        for (let h = 0; h < 24; h += 2) push(order(T0 - d * DAY + h * 3_600_000, 1_000))
+      // The first order of day T0 fixes that day's baseline (days T0-30 … T0-1).
+      push(order(T0 + MIN, 1_000))
+      if (late) {
+        // Stored behind the engine's back, dated yesterday: large orders a slow poll delivered late.
+        const store = new EventStore(db)
+        store.ingest(
+          Array.from({ length: 60 }, (_, i) => ({
+            ...order(T0 - DAY + i * MIN, 100_000),
+            exchangeRecordId: `late${i}`
+          })),
+          T0 + 2 * MIN,
+          'live'
+        )
+      }
+      return push(order(T0 + DAY + MIN, 20_000)).filter((f) => f.ruleId === 'trade.size_outlier')
+    }
+    expect(run(false)).toHaveLength(1)
+    // With the late orders the percentile is $100,000: $20,000 is ordinary.
+    expect(run(true)).toHaveLength(0)
+  })
+
   it('costs about the same per event with 120 days as with 35 days of history', () => {
     const timeOneEvent = (days: number) => {
       const { db, engine } = setup()

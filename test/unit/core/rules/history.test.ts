@@ -512,45 +512,49 @@ describe('seen values', () => {
   })
 })
 
-describe('dayCounts', () => {
-  it('groups by UTC day start within [from, to) and the given types', () => {
+describe('dayStamp', () => {
+  const order = (accountId: string, ts: number, id: string): NewEvent => ({
+    accountId,
+    kind: 'order',
+    type: 'order.new',
+    exchangeRecordId: id,
+    ts,
+    data: {} as NewEvent['data']
+  })
+
+  it('changes when an event of that account and UTC day is stored (noted or synced) or events are deleted, and only then', () => {
     const db = freshDb()
     const store = new EventStore(db)
-    const day = Date.UTC(2026, 9, 3)
-    const at: [string, EventType, number][] = [
-      ['a1', 'order.new', day - DAY - 1], // before `from`
-      ['a1', 'order.new', day - DAY],
-      ['a1', 'order.new', day - 1],
-      ['a1', 'fill.new', day - 1],
-      ['a1', 'order.new', day],
-      ['a1', 'order.new', day],
-      ['a1', 'order.new', day + 23 * HOUR],
-      ['a1', 'login.failure', day + HOUR], // another type
-      ['a2', 'order.new', day + HOUR], // another account
-      ['a1', 'order.new', day + 2 * DAY + 5], // a day with events
-      ['a1', 'order.new', day + 3 * DAY] // at `to`: excluded
-    ]
-    store.ingest(
-      at.map(([accountId, type, ts], i) => ({
-        accountId,
-        kind: type.split('.')[0] as EventKind,
-        type,
-        exchangeRecordId: `d${i}`,
-        ts,
-        data: {} as NewEvent['data']
-      })),
-      day,
-      'live'
-    )
     const history = new History(db)
-    const counts = history.dayCounts('a1', ['order.new', 'fill.new'], day - DAY, day + 3 * DAY)
-    expect([...counts.entries()].sort((a, b) => a[0] - b[0])).toEqual([
-      [day - DAY, 3],
-      [day, 3],
-      [day + 2 * DAY, 1]
-    ])
-    expect(history.dayCounts('a1', ['order.new'], day, day + DAY)).toEqual(new Map([[day, 3]]))
-    expect(history.dayCounts('a2', ['fill.new'], day - DAY, day + 3 * DAY).size).toBe(0)
+    const day = Date.UTC(2026, 9, 3)
+    store.ingest([order('a1', day + HOUR, 's0')], day, 'live')
+    const first = history.dayStamp('a1', day)
+    const other = history.dayStamp('a1', day + DAY)
+    const otherAccount = history.dayStamp('a2', day)
+
+    // Noted by the core: the stamp moves at once.
+    history.noteStored(store.ingest([order('a1', day + 23 * HOUR, 's1')], day, 'live'))
+    const afterNoted = history.dayStamp('a1', day)
+    expect(afterNoted).not.toBe(first)
+    expect(history.dayStamp('a1', day + DAY)).toBe(other)
+    expect(history.dayStamp('a2', day)).toBe(otherAccount)
+
+    // Written behind History's back (midnight exactly belongs to the next day): found by sync().
+    store.ingest([order('a1', day + DAY, 's2')], day, 'live')
+    expect(history.dayStamp('a1', day + DAY)).toBe(other)
+    history.sync()
+    expect(history.dayStamp('a1', day + DAY)).not.toBe(other)
+    expect(history.dayStamp('a1', day)).toBe(afterNoted)
+
+    // A duplicate the store ignores changes nothing.
+    history.noteStored(store.ingest([order('a1', day + HOUR, 's0')], day, 'live'))
+    history.sync()
+    expect(history.dayStamp('a1', day)).toBe(afterNoted)
+
+    // Deletions start every stamp over.
+    db.prepare('DELETE FROM events WHERE ts < ?').run(day + 2 * HOUR)
+    history.dropLanes()
+    expect(history.dayStamp('a1', day)).not.toBe(afterNoted)
   })
 })
 
