@@ -90,8 +90,6 @@ interface Entry {
 }
 
 const DEDUP_MEMORY = 50_000
-// Enough for the busiest window (a few minutes of a burst) without holding history in memory.
-const VIEW_CACHE = 5_000
 
 /** The rule-level dedup suffix (`dedup:` in the rule file), or null to keep the kind's own. */
 function ruleDedup(rule: CompiledRule, view: EventView): string | null {
@@ -220,13 +218,12 @@ export function createRuleEngine(options: RuleEngineOptions): VigilRuleEngine {
     }
   }
   // Views outlive one call: consecutive events share most of their windows, and a view keeps its
-  // derived values and block results. Keyed by the event object History hands out.
-  const views = new LRUCache<number, EventView>({ max: VIEW_CACHE })
+  // derived values and block results. Keyed by the event object History hands out (its lanes and
+  // cache keep the recent ones alive), so a view lives exactly as long as its event is in use.
+  const views = new WeakMap<StoredEvent, EventView>()
   const viewOf = (e: StoredEvent): EventView => {
-    let v = views.get(e.id)
-    if (!v || v.event !== e) {
-      views.set(e.id, (v = new EventView(e, fieldContext)))
-    }
+    let v = views.get(e)
+    if (!v) views.set(e, (v = new EventView(e, fieldContext)))
     return v
   }
   const makeEnv = (scope: EvaluateContext['scope']): KindEnv => {

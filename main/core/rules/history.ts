@@ -60,8 +60,6 @@ interface Lane {
   asked: number
 }
 
-const SEP = '\u001f'
-
 const DAY = 86_400_000
 
 /** Strict (ts, id) order. */
@@ -102,7 +100,8 @@ function merge(parts: StoredEvent[][]): StoredEvent[] {
 export class History {
   private readonly statements = new Map<string, Statement>()
   private readonly cache = new LRUCache<number, StoredEvent>({ max: EVENT_CACHE })
-  private readonly lanes = new Map<string, Lane>()
+  /** account → event type → lane. */
+  private readonly lanes = new Map<string, Map<string, Lane>>()
   /** Highest event id the lanes have accounted for (every lower id is in its lane, if it has one). */
   private knownMaxId: number | null = null
   /** account → remembered set → value → row (null: looked up, not stored). */
@@ -111,7 +110,7 @@ export class History {
   private readonly dirty: SeenEntry[] = []
   private readonly since = new Map<string, number | null>()
   /** Events stored per `account|UTC day` since tracking began (see dayStamp). */
-  private readonly dayWrites = new Map<string, number>()
+  private readonly dayWrites = new Map<string, Map<number, number>>()
   private epoch = 0
 
   constructor(readonly db: Db) {}
@@ -156,7 +155,7 @@ export class History {
 
   /** The cached copy of a stored event (adding it), so window queries hand back the same object. */
   prime(event: StoredEvent): StoredEvent {
-    const lane = this.lanes.get(event.accountId + SEP + event.type)
+    const lane = this.lanes.get(event.accountId)?.get(event.type)
     if (lane && event.ts >= lane.from) {
       const at = lowerKey(lane.items, event.ts, event.id)
       const hit = lane.items[at]
@@ -217,7 +216,7 @@ export class History {
       this.countWrite(accountId, ts)
       const since = this.since.get(accountId)
       if (since !== undefined && (since === null || ts < since)) this.since.set(accountId, ts)
-      const lane = this.lanes.get(accountId + SEP + type)
+      const lane = this.lanes.get(accountId)?.get(type)
       if (lane && ts >= lane.from) wanted.push(id)
     }
     for (let i = 0; i < wanted.length; i += 500) {
@@ -231,8 +230,10 @@ export class History {
   }
 
   private countWrite(accountId: string, ts: number): void {
-    const key = `${accountId}|${ts - (ts % DAY)}`
-    this.dayWrites.set(key, (this.dayWrites.get(key) ?? 0) + 1)
+    let days = this.dayWrites.get(accountId)
+    if (!days) this.dayWrites.set(accountId, (days = new Map()))
+    const day = ts - (ts % DAY)
+    days.set(day, (days.get(day) ?? 0) + 1)
   }
 
   /**
@@ -242,7 +243,7 @@ export class History {
    */
   dayStamp(accountId: string, day: number): string {
     if (this.knownMaxId === null) this.knownMaxId = this.maxStoredId()
-    return `${this.epoch}:${this.dayWrites.get(`${accountId}|${day}`) ?? 0}`
+    return `${this.epoch}:${this.dayWrites.get(accountId)?.get(day) ?? 0}`
   }
 
   /** Forgets every lane (events were deleted: retention, a removed account). */
@@ -259,7 +260,7 @@ export class History {
     const since = this.since.get(event.accountId)
     if (since !== undefined && (since === null || event.ts < since))
       this.since.set(event.accountId, event.ts)
-    const lane = this.lanes.get(event.accountId + SEP + event.type)
+    const lane = this.lanes.get(event.accountId)?.get(event.type)
     if (!lane || event.ts < lane.from) return
     const items = lane.items
     const last = items[items.length - 1]
@@ -296,21 +297,31 @@ export class History {
   private lane(accountId: string, type: string, fromTs: number, newestTs: number): Lane | null {
     const span = newestTs - fromTs
     if (!(span <= LANE_MAX_SPAN_MS)) return null
-    const key = accountId + SEP + type
-    const covered = (l: Lane | undefined): boolean => {
-      if (!l || l.from > fromTs) return false
-      if (span > l.keep) l.keep = span
-      if (newestTs > l.asked) l.asked = newestTs
-      return true
+    let lane = this.lanes.get(accountId)?.get(type)
+    if (!lane || lane.from > fromTs) {
+      // Bring the lanes up to date before reading this one's missing start: sync() may add to
+      // and trim this lane (moving its start) or drop every lane.
+      this.sync()
+      if (this.knownMaxId === null) this.knownMaxId = this.maxStoredId()
+      lane = this.lanes.get(accountId)?.get(type)
+      if (!lane || lane.from > fromTs) {
+        const extended = this.extend(accountId, type, fromTs, lane)
+        if (!extended) return null
+        lane = extended
+      }
     }
-    let lane = this.lanes.get(key)
-    if (lane && covered(lane)) return lane
-    // Bring the lanes up to date before reading this one's missing start: sync() may add to and
-    // trim this lane (moving its start) or drop every lane.
-    this.sync()
-    if (this.knownMaxId === null) this.knownMaxId = this.maxStoredId()
-    lane = this.lanes.get(key)
-    if (lane && covered(lane)) return lane
+    if (span > lane.keep) lane.keep = span
+    if (newestTs > lane.asked) lane.asked = newestTs
+    return lane
+  }
+
+  /** Reads the events of (account, type) from `fromTs` up to the lane's start into the lane. */
+  private extend(
+    accountId: string,
+    type: string,
+    fromTs: number,
+    lane: Lane | undefined
+  ): Lane | null {
     const upTo = lane ? lane.from : Number.MAX_SAFE_INTEGER
     const count = this.stmt(
       'SELECT count(*) FROM events WHERE account_id = ? AND type = ? AND ts >= ? AND ts < ?'
@@ -325,13 +336,13 @@ export class History {
     if (lane) {
       lane.items.unshift(...loaded)
       lane.from = fromTs
-      if (span > lane.keep) lane.keep = span
-      if (newestTs > lane.asked) lane.asked = newestTs
-    } else {
-      lane = { from: fromTs, items: loaded, keep: Math.max(span, 60_000), asked: newestTs }
-      this.lanes.set(key, lane)
+      return lane
     }
-    return lane
+    const created: Lane = { from: fromTs, items: loaded, keep: 60_000, asked: 0 }
+    let byType = this.lanes.get(accountId)
+    if (!byType) this.lanes.set(accountId, (byType = new Map()))
+    byType.set(type, created)
+    return created
   }
 
   /** Per-type lanes for a query, or null when any type must go to SQL. */
@@ -396,6 +407,15 @@ export class History {
     const sql = `SELECT type, ts FROM events WHERE account_id = ? AND type IN (${History.typeList(types)})
       AND ts >= ? AND ts < ? ORDER BY ts`
     return this.stmt(sql).all(accountId, ...types, fromTs, toTs) as { type: string; ts: number }[]
+  }
+
+  /** How many events of these types are stored in [fromTs, toTs), index only. */
+  count(accountId: string, types: readonly string[], fromTs: number, toTs: number): number {
+    const sql = `SELECT count(*) FROM events WHERE account_id = ? AND type IN (${History.typeList(types)})
+      AND ts >= ? AND ts < ?`
+    return this.stmt(sql)
+      .pluck()
+      .get(accountId, ...types, fromTs, toTs) as number
   }
 
   /** Timestamps only (index-only scan, no JSON) of events of these types in [fromTs, toTs). */

@@ -45,6 +45,69 @@ interface DayPiece extends Population {
 
 const pieces = new WeakMap<CompiledRule, Map<string, DayPiece>>()
 
+/**
+ * The population of a day still being gathered from the events the engine judges, so a finished
+ * day need not be read back from SQL. `observed` counts every event of the rule's types seen for
+ * that day: the piece stands in for a fresh read only if the day holds exactly that many.
+ */
+interface OpenPiece extends Population {
+  observed: number
+  sorted: boolean
+}
+
+const openPieces = new WeakMap<CompiledRule, Map<string, OpenPiece>>()
+
+/** Methods whose history is a per-day population, and whether they need the field's values. */
+const POPULATION_METHODS: Record<string, boolean> = {
+  hour_profile: false,
+  hour_activity: false,
+  rate: false,
+  acceleration: false,
+  percentile: true
+}
+
+/** Adds a judged event to its day's open piece (every event of the rule's types, before any filter). */
+function observe(rule: CompiledRule, view: EventView): void {
+  const withValues = POPULATION_METHODS[String(rule.spec.method)]
+  if (withValues === undefined) return
+  let open = openPieces.get(rule)
+  if (!open) openPieces.set(rule, (open = new Map()))
+  const event = view.event
+  const key = `${event.accountId}|${dayStart(event.ts)}`
+  let piece = open.get(key)
+  if (!piece) {
+    // Bounded: only days not yet used as history are open (today, and a late one now and then).
+    if (open.size > 1_000) open.clear()
+    open.set(key, (piece = { observed: 0, sorted: true, ts: [], values: withValues ? [] : null }))
+  }
+  piece.observed++
+  if (!rule.test(rule.expr(rule.spec.population as string | undefined), view)) return
+  const last = piece.ts[piece.ts.length - 1]
+  if (last !== undefined && event.ts < last) piece.sorted = false
+  piece.ts.push(event.ts)
+  if (piece.values) {
+    const x = view.get(String(rule.spec.field))
+    if (typeof x === 'number' && Number.isFinite(x)) piece.values.push(x)
+  }
+}
+
+/** The day's open piece if it saw every event the day now holds (then it is closed), else null. */
+function closePiece(
+  rule: CompiledRule,
+  env: KindEnv,
+  accountId: string,
+  day: number
+): Population | null {
+  const open = openPieces.get(rule)
+  const key = `${accountId}|${day}`
+  const piece = open?.get(key)
+  if (!open || !piece) return null
+  open.delete(key)
+  if (env.history.count(accountId, rule.types, day, day + DAY_MS) !== piece.observed) return null
+  if (!piece.sorted) piece.ts.sort((a, b) => a - b)
+  return { ts: piece.ts, values: piece.values }
+}
+
 /** Events matching the population expression in [from, to), read fresh. Type-only expressions skip the JSON. */
 function readPopulation(
   rule: CompiledRule,
@@ -108,7 +171,11 @@ function population(
       const stamp = env.history.dayStamp(accountId, d)
       let cachedPiece = cache.get(key)
       if (!cachedPiece || cachedPiece.stamp !== stamp) {
-        cachedPiece = { ...readPopulation(rule, env, accountId, lo, hi, field), stamp }
+        const gathered = field === valuesField(rule) ? closePiece(rule, env, accountId, d) : null
+        cachedPiece = {
+          ...(gathered ?? readPopulation(rule, env, accountId, lo, hi, field)),
+          stamp
+        }
         cache.set(key, cachedPiece)
       }
       piece = cachedPiece
@@ -529,7 +596,13 @@ const METHODS: Record<string, Method> = {
 }
 
 /** Runs the rule's baseline method (hour_profile, rate, acceleration, percentile, max, hour_activity, drawdown). */
+/** The field an open piece gathers values of (percentile), or null. */
+function valuesField(rule: CompiledRule): string | null {
+  return POPULATION_METHODS[String(rule.spec.method)] ? String(rule.spec.field) : null
+}
+
 export const evaluateBaseline: KindEvaluator = (rule, view, env) => {
+  observe(rule, view)
   if (!rule.test(rule.condition, view) || env.excepted(rule, view)) return null
   const method = METHODS[String(rule.spec.method)]
   return method ? method(rule, view, env) : null

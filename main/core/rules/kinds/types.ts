@@ -44,9 +44,18 @@ export interface Learning {
   liveAfterAccountDays: number | null
 }
 
-/** Reads a resolved `learning` block; missing numbers mean no requirement. */
+const learnings = new WeakMap<object, Learning>()
+const NO_LEARNING: Learning = { minSamples: 0, minDays: 0, liveAfterAccountDays: null }
+
+/** Reads a resolved `learning` block (once per block object); missing numbers mean no requirement. */
 export function readLearning(spec: unknown): Learning {
-  const l = (spec ?? {}) as Record<string, unknown>
+  if (!spec || typeof spec !== 'object') return NO_LEARNING
+  let learning = learnings.get(spec)
+  if (!learning) learnings.set(spec, (learning = parseLearning(spec as Record<string, unknown>)))
+  return learning
+}
+
+function parseLearning(l: Record<string, unknown>): Learning {
   const n = (v: unknown, d: number) => (typeof v === 'number' && Number.isFinite(v) ? v : d)
   return {
     minSamples: n(l.minSamples, 0),

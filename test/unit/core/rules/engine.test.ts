@@ -375,6 +375,56 @@ describe('incremental evaluation', () => {
     expect(new History(db).accountSince('a1')).toBeNull()
   })
 
+  it('builds daily baselines from the events it judged exactly as from a fresh read of the database', () => {
+    // One engine judges 16 days of orders and keeps each day's population as it goes; a second
+    // engine, created on the same database just before the last order, reads every day from SQL.
+    const DAY = 86_400_000
+    const { db, engine, push } = setup()
+    const r = (() => {
+      let x = 7
+      return () => (x = (x * 48271) % 2147483647) / 2147483647
+    })()
+    const order = (ts: number, usd: number, type: string): Omit<NewEvent, 'exchangeRecordId'> => ({
+      accountId: 'a1',
+      kind: 'order',
+      type: 'order.new',
+      ts,
+      data: {
+        orderId: `o${ts}`,
+        symbol: 'BTC/USDT',
+        side: r() < 0.5 ? 'buy' : 'sell',
+        type,
+        status: 'open',
+        amount: usd / 50_000,
+        price: 50_000
+      } as NewEvent['data']
+    })
+    for (let d = 16; d >= 1; d--)
+      for (let i = 0; i < 40; i++) {
+        // Busy UTC hours 8–17 only, sizes spread over two orders of magnitude.
+        const ts =
+          T0 - d * DAY + (8 + Math.floor(r() * 10)) * 3_600_000 + Math.floor(r() * 3_600_000)
+        push(order(ts, 200 + Math.floor(r() * 20_000), r() < 0.2 ? 'market' : 'limit'))
+      }
+    // A market order out of hours and far larger than usual: two baselines (one counting orders by
+    // type alone, one reading their sizes) judge it.
+    const last = order(T0 + 3 * 3_600_000, 400_000, 'market')
+    const store = new EventStore(db)
+    const stored = store.ingest([{ ...last, exchangeRecordId: 'last' }], last.ts, 'live')
+    const fresh = createRuleEngine({ db, rulesDir: 'resources/rules' })
+    const strip = (f: Finding) => ({
+      ruleId: f.ruleId,
+      reasoning: f.reasoning,
+      evidence: f.evidence
+    })
+    const judged = engine.evaluate(stored[0]!, { scope: 'live' }).map(strip)
+    const reread = fresh.evaluate(stored[0]!, { scope: 'live' }).map(strip)
+    expect(judged.map((f) => f.ruleId)).toEqual(
+      expect.arrayContaining(['trade.size_outlier', 'trade.market_order_off_hours'])
+    )
+    expect(judged).toEqual(reread)
+  })
+
   it('lets a late event of a finished day into the next daily baseline', () => {
     // Orders of $1,000 for 10 days: the 99th percentile is $1,000, so $20,000 is 20× (limit 10×).
     const DAY = 86_400_000
