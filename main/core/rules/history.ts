@@ -153,7 +153,7 @@ export class History {
     return keys.map((k) => found.get(k.id)).filter((e): e is StoredEvent => e !== undefined)
   }
 
-  /** The cached copy of a stored event (adding it), so window queries hand back the same object. */
+  /** The lane's copy of a stored event if it has one, so window queries hand back the same object. */
   prime(event: StoredEvent): StoredEvent {
     const lane = this.lanes.get(event.accountId)?.get(event.type)
     if (lane && event.ts >= lane.from) {
@@ -161,6 +161,13 @@ export class History {
       const hit = lane.items[at]
       if (hit && hit.id === event.id && hit.ts === event.ts) return hit
     }
+    // Not in a lane: only a long window read from SQL could meet it again, and that is rare
+    // enough not to pay for caching every new event.
+    return event
+  }
+
+  /** The cached copy of an event read from SQL (adding it), shared by lanes and window reads. */
+  private shared(event: StoredEvent): StoredEvent {
     const hit = this.cache.get(event.id)
     if (hit && hit.ts === event.ts && hit.type === event.type) return hit
     this.cache.set(event.id, event)
@@ -224,7 +231,7 @@ export class History {
       const rows = this.stmt(
         `SELECT * FROM events WHERE id IN (${chunk.map(() => '?').join(',')}) ORDER BY id`
       ).all(...chunk) as Parameters<typeof rowToEvent>[0][]
-      for (const row of rows) this.addToLane(this.prime(rowToEvent(row)))
+      for (const row of rows) this.addToLane(this.shared(rowToEvent(row)))
     }
     this.knownMaxId = max
   }
@@ -332,7 +339,7 @@ export class History {
     const rows = this.stmt(
       'SELECT * FROM events WHERE account_id = ? AND type = ? AND ts >= ? AND ts < ? AND id <= ? ORDER BY ts, id'
     ).all(accountId, type, fromTs, upTo, this.knownMaxId) as Parameters<typeof rowToEvent>[0][]
-    const loaded = rows.map((row) => this.prime(rowToEvent(row)))
+    const loaded = rows.map((row) => this.shared(rowToEvent(row)))
     if (lane) {
       lane.items.unshift(...loaded)
       lane.from = fromTs

@@ -73,7 +73,8 @@ function observe(rule: CompiledRule, view: EventView): void {
   let open = openPieces.get(rule)
   if (!open) openPieces.set(rule, (open = new Map()))
   const event = view.event
-  const key = `${event.accountId}|${dayStart(event.ts)}`
+  const day = dayStart(event.ts)
+  const key = event.accountId + '|' + day
   let piece = open.get(key)
   if (!piece) {
     // Bounded: only days not yet used as history are open (today, and a late one now and then).

@@ -66,21 +66,29 @@ function metric(rule: CompiledRule, views: EventView[], spec: Record<string, unk
   }
 }
 
+const NO_GROUP: readonly string[] = []
+
+/** Whether a window member has the event's values of the group-by fields. */
+function sameGroup(v: EventView, groupBy: readonly string[], group: readonly string[]): boolean {
+  for (let i = 0; i < groupBy.length; i++)
+    if (String(v.get(groupBy[i] as string) ?? null) !== group[i]) return false
+  return true
+}
+
 /** Aggregates the window ending at the event and fires on a limit the event crosses. */
 export const evaluateThreshold: KindEvaluator = (rule, view, env) => {
   const event = view.event
   if (!rule.test(rule.condition, view) || env.excepted(rule, view)) return null
   const spec = rule.spec
   const span = windowMs(spec.window)
-  const groupBy = (spec.groupBy as string[] | undefined) ?? []
-  const group = groupBy.map((f) => view.get(f) ?? null)
-  const sameGroup = (v: EventView) =>
-    groupBy.every((f, i) => String(v.get(f) ?? null) === String(group[i]))
+  const groupBy = (spec.groupBy as string[] | undefined) ?? NO_GROUP
+  const group = groupBy.length ? groupBy.map((f) => String(view.get(f) ?? null)) : NO_GROUP
   const members: EventView[] = []
   for (const e of env.history.window(event, rule.types, event.ts - span + 1)) {
     if (e.id === event.id) continue
     const v = env.view(e)
-    if (rule.test(rule.condition, v) && sameGroup(v) && !env.excepted(rule, v)) members.push(v)
+    if (rule.test(rule.condition, v) && sameGroup(v, groupBy, group) && !env.excepted(rule, v))
+      members.push(v)
   }
   const withEvent = [...members, view]
   const now = metric(rule, withEvent, spec)
@@ -132,7 +140,7 @@ export const evaluateThreshold: KindEvaluator = (rule, view, env) => {
         ...(limit.of === 'equity' ? { equityUsd: equity, shareOfEquity: observed } : {}),
         windowMinutes: span / 60_000,
         ...(groupBy.length
-          ? { group: Object.fromEntries(groupBy.map((f, i) => [f, group[i]])) }
+          ? { group: Object.fromEntries(groupBy.map((f) => [f, view.get(f) ?? null])) }
           : {}),
         ...(distinct ? { values: distinct } : {})
       },
