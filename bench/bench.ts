@@ -130,6 +130,7 @@ function headlineOf(results: BenchReport['results']): Record<string, number | nu
   if (d && !isSkipped(d)) {
     h.detectionPipelineToRaw = d.throughput.ratioPipelineToRaw
     h.detectionPipelineToRawCpu = d.throughput.ratioPipelineToRawCpu
+    h.detectionPipelineToRawThreadCpu = d.throughput.ratioPipelineToRawThreadCpu
     h.detectionIngestToRaw = d.throughput.ratioIngestToRaw
     h.detectionP99OverP50 = finite(round(d.latency.evaluate.p99Ms / d.latency.evaluate.p50Ms, 1))
   }

@@ -23,6 +23,9 @@ describe('bench report', () => {
       throw new Error(`detection skipped: ${JSON.stringify(detection)}`)
     const { throughput, latency, history, memory } = detection
     expect(throughput.events).toBeGreaterThan(1000)
+    expect(throughput.rawInsert.runs).toHaveLength(2)
+    expect(throughput.pipeline.runs).toHaveLength(2)
+    expect(throughput.pipeline.eventsPerSecond).toBe(Math.max(...throughput.pipeline.runs))
     for (const rate of [throughput.rawInsert, throughput.eventStoreIngest, throughput.pipeline]) {
       expect(rate.eventsPerSecond).toBeGreaterThan(0)
       expect(Number.isFinite(rate.ms)).toBe(true)
@@ -30,6 +33,7 @@ describe('bench report', () => {
     for (const ratio of [
       throughput.ratioPipelineToRaw,
       throughput.ratioPipelineToRawCpu,
+      throughput.ratioPipelineToRawThreadCpu,
       throughput.ratioIngestToRaw
     ])
       expect(Number.isFinite(ratio) && ratio > 0).toBe(true)
