@@ -17,13 +17,19 @@ import { SettingsRepo } from './db/repos/settings'
 import { createEnricher, type Enricher } from './enrich'
 import { VigilEvents } from './events'
 import { withNoteI18n } from './exchanges/capability-text'
-import type { Capability, Connector, KeySnapshot } from './exchanges/connector'
+import {
+  errorMsg,
+  MessageError,
+  type Capability,
+  type Connector,
+  type KeySnapshot
+} from './exchanges/connector'
 import { listExchangeIds } from './exchanges/ccxt-factory'
 import { classifyError } from './exchanges/errors'
 import { exchangeName } from './exchanges/generic-capabilities'
 import { createConnector, DEEP_EXCHANGES, isSupportedExchange } from './exchanges/registry'
 import { buildIncidentReport, incidentReportMarkdown } from './incident-report'
-import { englishText, formatMessage, type Message } from '../api/messages'
+import { englishText, formatMessage, msg, type Message } from '../api/messages'
 import { coreText, plural, resolveCoreLanguage } from './i18n'
 import { Incidents, type RecordedAlert } from './incidents'
 import { diffKeys, postureEvents } from './inventory'
@@ -216,10 +222,13 @@ export async function createVigil(deps: VigilDeps): Promise<Vigil & { internals:
     origin: StoredEvent['origin']
   ): StoredEvent[] => {
     if (batch.length === 0) return []
-    const stored = events.ingest(batch.map(enrich), clock.now(), origin)
-    engine.noteStored(stored)
-    if (origin === 'live') evaluate(stored, 'live')
-    return stored
+    // One transaction: the events and what the rules learn from them commit together.
+    return engine.batch(() => {
+      const stored = events.ingest(batch.map(enrich), clock.now(), origin)
+      engine.noteStored(stored)
+      if (origin === 'live') evaluate(stored, 'live')
+      return stored
+    })
   }
 
   const recordHealth = (account: AccountRecord, notice: HealthNotice) => {
@@ -256,7 +265,7 @@ export async function createVigil(deps: VigilDeps): Promise<Vigil & { internals:
 
   const loadCredentials = async (accountId: string): Promise<Credentials> => {
     const raw = await deps.secrets.get(accountSlot(accountId))
-    if (!raw) throw new Error(`no credentials in the keychain for account ${accountId}`)
+    if (!raw) throw new MessageError(msg('account.noCredentials', { account: accountId }))
     return JSON.parse(raw) as Credentials
   }
 
@@ -595,11 +604,8 @@ export async function createVigil(deps: VigilDeps): Promise<Vigil & { internals:
       : null
   }
 
-  /** The watcher's descriptor of the stored `lastError`, when it is the one that set it. */
-  const lastErrorMsg = (a: AccountRecord): Message | null => {
-    const m = watchers.get(a.id)?.lastErrorMsg ?? null
-    return m && a.lastError === englishText(m) ? m : null
-  }
+  /** The stored descriptor of `lastError` (none for errors stored before descriptors were). */
+  const lastErrorMsg = (a: AccountRecord): Message | null => (a.lastError ? a.lastErrorMsg : null)
 
   const status = (): Status => {
     const lang = language()
@@ -1208,7 +1214,12 @@ export async function createVigil(deps: VigilDeps): Promise<Vigil & { internals:
           const w = watchers.get(account.id) ?? (await startWatcher(account))
           w.start()
         } catch (error) {
-          accounts.update(account.id, { status: 'error', lastError: (error as Error).message })
+          const reason = msg('account.startFailed', { error: errorMsg(error) })
+          accounts.update(account.id, {
+            status: 'error',
+            lastError: englishText(reason),
+            lastErrorMsg: reason
+          })
           logger.error('could not start watching account', {
             account: account.id,
             error: (error as Error).message

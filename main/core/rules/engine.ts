@@ -60,9 +60,10 @@ export interface VigilRuleEngine extends RuleEngine {
    */
   learning(accountId: string, at: number): LearningStatus[]
   /**
-   * Runs `fn` (which calls evaluate() for a batch of events) as one unit: exceptions and stored
-   * events are re-read once at the start and learned values are written once at the end, instead
-   * of per event. Nested calls join the outer batch.
+   * Runs `fn` (which stores a batch of events and calls evaluate() for each) as one unit, in one
+   * SQLite transaction: exceptions and stored events are re-read once at the start and learned
+   * values are written once at the end, instead of per event. If `fn` throws, everything it
+   * stored rolls back. Nested calls join the outer batch.
    */
   batch<T>(fn: () => T): T
   /** Events the core just stored, so the engine's in-memory windows need not read them back. */
@@ -239,20 +240,35 @@ export function createRuleEngine(options: RuleEngineOptions): VigilRuleEngine {
   let depth = 0
   // One environment per scope and batch: exceptions are re-read when a batch starts.
   let envs: Partial<Record<EvaluateContext['scope'], KindEnv>> = {}
-  const batch = <T>(fn: () => T): T => {
-    if (depth === 0) {
-      exceptions.refresh()
-      history.sync()
-      // Prices come from the balance snapshot, which a batch of events does not change.
-      prices.clear()
-      envs = {}
-    }
+  const inner = <T>(fn: () => T): T => {
     depth++
     try {
       return fn()
     } finally {
       depth--
-      if (depth === 0) history.flush()
+    }
+  }
+  // The outermost batch is one SQLite transaction: what the caller stores in it (the events)
+  // and what the rules learn from them commit together, once.
+  const outer = db.transaction(<T>(fn: () => T): T => {
+    exceptions.refresh()
+    history.sync()
+    // Prices come from the balance snapshot, which a batch of events does not change.
+    prices.clear()
+    envs = {}
+    const result = inner(fn)
+    history.flush()
+    return result
+  })
+  const batch = <T>(fn: () => T): T => {
+    if (depth > 0) return inner(fn)
+    try {
+      return outer(fn) as T
+    } catch (error) {
+      // Rolled back: what memory holds of this batch (lanes, learned values) is not stored.
+      history.dropLanes()
+      history.dropSeen()
+      throw error
     }
   }
 

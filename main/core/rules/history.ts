@@ -537,13 +537,16 @@ export class History {
        ON CONFLICT (account_id, field, value) DO UPDATE SET
          first_ts = excluded.first_ts, last_ts = excluded.last_ts, count = excluded.count`
     )
-    this.db.transaction(() => {
+    const writeAll = () => {
       for (const e of this.dirty) {
         if (!e.dirty) continue
         upsert.run(e.accountId, e.field, e.value, e.first_ts, e.last_ts, e.count)
         e.dirty = false
       }
-    })()
+    }
+    // In the engine's batch transaction already: a nested one would only add a savepoint.
+    if (this.db.inTransaction) writeAll()
+    else this.db.transaction(writeAll)()
     this.dirty.length = 0
   }
 
@@ -558,6 +561,13 @@ export class History {
       this.seenRows.delete(accountId)
     }
     this.dropLanes()
+  }
+
+  /** Forgets every kept seen value, written or not (a rolled-back batch). */
+  dropSeen(): void {
+    this.seenRows.clear()
+    this.seenSize = 0
+    this.dirty.length = 0
   }
 
   private shrinkSeen(): void {

@@ -63,7 +63,7 @@ export class EventStore {
     origin: StoredEvent['origin']
   ): StoredEvent[] {
     const stored: StoredEvent[] = []
-    this.db.transaction(() => {
+    const insertAll = () => {
       for (const e of events) {
         const info = this.insert.run(
           e.accountId,
@@ -78,7 +78,11 @@ export class EventStore {
         if (info.changes === 1)
           stored.push({ ...e, id: Number(info.lastInsertRowid), observedAt, origin })
       }
-    })()
+    }
+    // Inside the caller's transaction (the engine's batch) a nested one would be a savepoint,
+    // and SQLite then journals every page it touches a second time.
+    if (this.db.inTransaction) insertAll()
+    else this.db.transaction(insertAll)()
     return stored
   }
 
