@@ -332,6 +332,57 @@ describe('learning state', () => {
   })
 })
 
+describe('batches', () => {
+  const login = (ts: number, id: string): NewEvent => ({
+    accountId: 'a1',
+    kind: 'login',
+    type: 'login.success',
+    exchangeRecordId: id,
+    ts,
+    data: { ip: '91.64.12.5', success: true, country: 'DE' }
+  })
+  const samples = (engine: ReturnType<typeof setup>['engine'], at: number) =>
+    engine.learning('a1', at).find((s) => s.ruleId === 'login.new_country')?.samples
+
+  it('commits the events stored in a batch together with what the rules learned from them', () => {
+    const { db, engine } = setup()
+    const store = new EventStore(db)
+    engine.batch(() => {
+      const stored = store.ingest([login(T0, 'l1'), login(T0 + MIN, 'l2')], T0 + MIN, 'live')
+      engine.noteStored(stored)
+      for (const e of stored) engine.evaluate(e, { scope: 'live' })
+    })
+    expect(db.prepare('SELECT count(*) FROM events').pluck().get()).toBe(2)
+    expect(
+      db.prepare("SELECT count FROM seen_values WHERE field LIKE '%#samples'").pluck().get()
+    ).toBe(2)
+    expect(samples(engine, T0 + 2 * MIN)).toBe(2)
+  })
+
+  it('rolls back a batch that throws, and forgets what the rules learned in it', () => {
+    const { db, engine } = setup()
+    const store = new EventStore(db)
+    expect(() =>
+      engine.batch(() => {
+        const stored = store.ingest([login(T0, 'l1'), login(T0 + MIN, 'l2')], T0 + MIN, 'live')
+        engine.noteStored(stored)
+        for (const e of stored) engine.evaluate(e, { scope: 'live' })
+        throw new Error('the poll failed half-way')
+      })
+    ).toThrow('the poll failed half-way')
+    expect(db.prepare('SELECT count(*) FROM events').pluck().get()).toBe(0)
+    expect(db.prepare('SELECT count(*) FROM seen_values').pluck().get()).toBe(0)
+    expect(samples(engine, T0 + 2 * MIN)).toBe(0)
+    // The same events stored again are judged as new, and learned once.
+    engine.batch(() => {
+      const stored = store.ingest([login(T0, 'l1'), login(T0 + MIN, 'l2')], T0 + MIN, 'live')
+      engine.noteStored(stored)
+      for (const e of stored) engine.evaluate(e, { scope: 'live' })
+    })
+    expect(samples(engine, T0 + 2 * MIN)).toBe(2)
+  })
+})
+
 describe('health rules', () => {
   it('are listed with their thresholds and never raised by evaluate()', () => {
     const { engine, push } = setup()
