@@ -73,11 +73,6 @@ export class AccountWatcher {
   private notified = new Set<string>()
   private firstPoll!: () => void
   private postureDay: string | null = null
-  /**
-   * The account's last error as a descriptor, next to the English `lastError` the accounts table
-   * stores; kept in memory, so after a restart it is back with the next poll.
-   */
-  private errorMsg: Message | null = null
   /** Resolves after the first successful incremental poll (backfill done). */
   readonly firstPollDone: Promise<void>
   private readonly events: EventStore
@@ -110,19 +105,17 @@ export class AccountWatcher {
     return this.connector
   }
 
-  /** `lastError` as a descriptor, when this watcher set it (null when it cleared it or never did). */
-  get lastErrorMsg(): Message | null {
-    return this.errorMsg
-  }
-
-  /** Records the account's last error in English (stored) and as a descriptor (in memory). */
+  /** Stores the account's last error in English and as a descriptor (rendered where shown). */
   private setError(
     accountId: string,
     error: Message | null,
     patch: Parameters<AccountsRepo['update']>[1] = {}
   ): void {
-    this.errorMsg = error
-    this.accounts.update(accountId, { ...patch, lastError: error ? englishText(error) : null })
+    this.accounts.update(accountId, {
+      ...patch,
+      lastError: error ? englishText(error) : null,
+      lastErrorMsg: error
+    })
   }
 
   private progress(accountId: string, p: number, line: Message, done = false): void {
@@ -327,8 +320,16 @@ export class AccountWatcher {
     if (this.openGaps.has(stream)) return
     this.openGaps.add(stream)
     this.db
-      .prepare('INSERT INTO data_gaps (account_id, stream, from_ts, reason) VALUES (?, ?, ?, ?)')
-      .run(accountId, stream, this.lastSuccessAt ?? now, `${fault.category}: ${fault.message}`)
+      .prepare(
+        'INSERT INTO data_gaps (account_id, stream, from_ts, reason, reason_msg) VALUES (?, ?, ?, ?, ?)'
+      )
+      .run(
+        accountId,
+        stream,
+        this.lastSuccessAt ?? now,
+        `${fault.category}: ${fault.message}`,
+        JSON.stringify(fault.msg)
+      )
   }
 
   private noteFailure(account: AccountRecord, result: PollResult): void {

@@ -25,7 +25,9 @@ import { pathToFileURL } from 'node:url'
 import type * as Ccxt from 'ccxt'
 import type { Exchange } from 'ccxt'
 
+import { msg } from '../../api/messages'
 import type { Credentials, ExchangeFactory, ExchangeTarget } from '../ports'
+import { MessageError } from './connector'
 
 /** Thrown for an exchange id ccxt does not know (typo, or an exchange ccxt dropped). */
 export class UnknownExchangeError extends Error {
@@ -115,7 +117,7 @@ const fullLoader: Loader = {
   async load(id) {
     const mod = await importFull()
     const cls = (mod.default as unknown as Record<string, unknown>)[id]
-    if (typeof cls !== 'function') throw new Error(`ccxt has no class for ${id}`)
+    if (typeof cls !== 'function') throw new MessageError(msg('fault.ccxt.noClass', { id }))
     return cls as ExchangeClass
   }
 }
@@ -134,7 +136,7 @@ const singleFileLoader = (dir: string): Loader => {
     async load(id) {
       const mod = (await import(pathToFileURL(join(dir, `${id}.js`)).href)) as { default?: unknown }
       if (typeof mod.default !== 'function')
-        throw new Error(`ccxt module ${id} has no default class`)
+        throw new MessageError(msg('fault.ccxt.noDefaultClass', { id }))
       return mod.default as ExchangeClass
     }
   }
@@ -203,7 +205,7 @@ export const createCcxtFactory = (options: CcxtFactoryOptions = {}): ExchangeFac
         )
       }
       if (target.endpoint !== undefined && !/^https?:\/\/[^/\s]+(\/\S*)?$/i.test(target.endpoint))
-        throw new Error(`Invalid endpoint for ${id}: expected an http(s) URL`)
+        throw new MessageError(msg('fault.invalidEndpoint', { id }))
       const Cls = await classFor(id)
       const exchange = new Cls({
         apiKey: credentials.apiKey,

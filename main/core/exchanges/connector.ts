@@ -40,9 +40,33 @@ export class ExchangeFault extends Error {
   }
 }
 
+/**
+ * What `disableKeys` did: the keys it disabled, and why each other key was not (in English and
+ * as a descriptor, rendered where it is shown).
+ */
+export interface KeysDisabled {
+  disabled: string[]
+  failed: { keyId: string; error: string; errorMsg?: Message }[]
+}
+
+/** A key `disableKeys` could not disable, with its reason. */
+export const keyNotDisabled = (keyId: string, reason: Message): KeysDisabled['failed'][number] => ({
+  keyId,
+  error: englishText(reason),
+  errorMsg: reason
+})
+
+/** An error that is not an exchange's fault, carrying its sentence as a descriptor. */
+export class MessageError extends Error {
+  constructor(readonly msg: Message) {
+    super(englishText(msg))
+    this.name = 'MessageError'
+  }
+}
+
 /** Any thrown value as a descriptor: a fault's own, or its text as written. */
 export const errorMsg = (error: unknown): Message =>
-  error instanceof ExchangeFault
+  error instanceof ExchangeFault || error instanceof MessageError
     ? error.msg
     : verbatim(error instanceof Error ? error.message : String(error))
 
@@ -139,9 +163,7 @@ export interface Connector {
   /** One incremental poll from the given cursors. Never throws for a single stream's failure. */
   poll(cursors: Cursors): Promise<PollResult>
   /** Disables (or removes) the given keys where the API allows; used by continuous containment. */
-  disableKeys(
-    keyIds: string[]
-  ): Promise<{ disabled: string[]; failed: { keyId: string; error: string }[] }>
+  disableKeys(keyIds: string[]): Promise<KeysDisabled>
   killSwitch(options: KillSwitchOptions): Promise<KillSwitchAccountResult>
   /**
    * Dead-man heartbeat where the exchange has one (cancel-all-after): every call re-arms a timer

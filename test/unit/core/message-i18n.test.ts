@@ -232,7 +232,7 @@ describe('health notices and lastError', () => {
 
   it('auth failing: the detail is Chinese around the exchange’s own message, which stays verbatim', async () => {
     const fault = classifyError(authError(), { exchangeName: 'Deribit', stream: 'keys' })
-    const { notices, watcher, account } = await watch([{ stream: 'keys', fault }])
+    const { notices, account } = await watch([{ stream: 'keys', fault }])
     const auth = notices.find((n) => n.rule === 'key.auth_failing')!
     expect(auth.detail).toBe(
       '1 polls in a row were refused: Deribit: the exchange rejected the API key (invalid, expired, disabled or removed) (invalid_credentials, code 13004)'
@@ -246,7 +246,7 @@ describe('health notices and lastError', () => {
     expect(account.lastError).toBe(
       'keys: Deribit: the exchange rejected the API key (invalid, expired, disabled or removed) (invalid_credentials, code 13004)'
     )
-    const zh = messageText(watcher.lastErrorMsg, account.lastError!, 'zh-CN')
+    const zh = messageText(account.lastErrorMsg, account.lastError!, 'zh-CN')
     expect(zh).toBe(
       'keys：Deribit：交易所拒绝了 API 密钥（无效、已过期、已停用或已删除）（invalid_credentials，错误码 13004）'
     )
@@ -262,7 +262,7 @@ describe('health notices and lastError', () => {
       exchangeName: 'Deribit',
       stream: 'fills:BTC'
     })
-    const { notices, watcher, account } = await watch([
+    const { notices, account } = await watch([
       { stream: 'orders:BTC', fault: limited },
       { stream: 'fills:BTC', fault: down }
     ])
@@ -275,7 +275,7 @@ describe('health notices and lastError', () => {
     )
     expect(zh['guardian.poll_stalled']).toMatch(/^已有 \d+ 秒没有成功轮询$/)
     expectChinese(Object.values(zh))
-    expect(messageText(watcher.lastErrorMsg, account.lastError!, 'zh-TW')).toBe(
+    expect(messageText(account.lastErrorMsg, account.lastError!, 'zh-TW')).toBe(
       'orders:BTC：Deribit：交易所正在限制我們的請求頻率（too_many_requests，錯誤碼 10028）；fills:BTC：Deribit：無法連線到交易所，或交易所沒有及時回應'
     )
   })

@@ -1,3 +1,4 @@
+import type { Message } from '../../../api/messages'
 import type { Cursors } from '../../exchanges/connector'
 import type { AccountSummary } from '../../model'
 import type { Db } from '../open'
@@ -15,6 +16,11 @@ export interface AccountRecord {
   options: AccountOptions
   lastPollAt: number | null
   lastError: string | null
+  /**
+   * `lastError` as a descriptor, rendered in the reader's language; null when the error has none
+   * (rows written before it was stored). Setting `lastError` without it clears it.
+   */
+  lastErrorMsg: Message | null
   containedAt: number | null
   createdAt: number
 }
@@ -41,8 +47,22 @@ interface AccountRow {
   options: string
   last_poll_at: number | null
   last_error: string | null
+  last_error_msg: string | null
   contained_at: number | null
   created_at: number
+}
+
+/** A stored descriptor, or null when there is none or it is not one (a damaged row). */
+const parseMessage = (json: string | null): Message | null => {
+  if (!json) return null
+  try {
+    const m = JSON.parse(json) as unknown
+    return m && typeof m === 'object' && typeof (m as Message).code === 'string'
+      ? (m as Message)
+      : null
+  } catch {
+    return null
+  }
 }
 
 const fromRow = (r: AccountRow): AccountRecord => ({
@@ -58,6 +78,7 @@ const fromRow = (r: AccountRow): AccountRecord => ({
   options: JSON.parse(r.options),
   lastPollAt: r.last_poll_at,
   lastError: r.last_error,
+  lastErrorMsg: parseMessage(r.last_error_msg),
   containedAt: r.contained_at,
   createdAt: r.created_at
 })
@@ -128,6 +149,7 @@ export class AccountsRepo {
         | 'selfKeyId'
         | 'lastPollAt'
         | 'lastError'
+        | 'lastErrorMsg'
         | 'containedAt'
         | 'options'
         | 'pollSeconds'
@@ -141,17 +163,25 @@ export class AccountsRepo {
       selfKeyId: 'self_key_id',
       lastPollAt: 'last_poll_at',
       lastError: 'last_error',
+      lastErrorMsg: 'last_error_msg',
       containedAt: 'contained_at',
       options: 'options',
       pollSeconds: 'poll_seconds',
       keyHint: 'key_hint'
     }
+    // A new English error without its descriptor must not keep showing the old descriptor.
+    if (patch.lastError !== undefined && patch.lastErrorMsg === undefined)
+      patch = { ...patch, lastErrorMsg: null }
     const sets: string[] = []
     const values: unknown[] = []
     for (const [key, value] of Object.entries(patch)) {
       if (value === undefined) continue
       sets.push(`${columns[key]} = ?`)
-      values.push(key === 'cursors' || key === 'options' ? JSON.stringify(value) : value)
+      values.push(
+        key === 'cursors' || key === 'options' || (key === 'lastErrorMsg' && value !== null)
+          ? JSON.stringify(value)
+          : value
+      )
     }
     if (sets.length === 0) return
     this.db.prepare(`UPDATE accounts SET ${sets.join(', ')} WHERE id = ?`).run(...values, id)
