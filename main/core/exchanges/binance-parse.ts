@@ -20,8 +20,9 @@ import { createHash } from 'node:crypto'
 
 import { z } from 'zod'
 
+import { msg } from '../../api/messages'
 import type { KeySnapshot } from './connector'
-import { malformed } from './errors'
+import { badShape, malformed, notJson } from './errors'
 import type {
   AddressData,
   FillData,
@@ -87,13 +88,12 @@ export const parseBody = <S extends z.ZodType>(
   what: string,
   stream?: string
 ): z.output<S> => {
-  if (typeof raw === 'string')
-    throw malformed(`${what}: the response was not valid JSON`, stream, EXCHANGE_NAME)
+  if (typeof raw === 'string') throw malformed(notJson(what), stream, EXCHANGE_NAME)
   const parsed = schema.safeParse(raw)
   if (!parsed.success) {
     const issue = parsed.error.issues[0]
     const where = issue ? issue.path.join('.') || 'response' : 'response'
-    throw malformed(`${what}: unexpected shape at ${where}`, stream, EXCHANGE_NAME)
+    throw malformed(badShape(what, where), stream, EXCHANGE_NAME)
   }
   return parsed.data
 }
@@ -614,7 +614,11 @@ export const parseAlgoOrders = (
 export const parseCancelDone = (raw: unknown, stream: string): void => {
   const r = parseBody(z.looseObject({ code: num, msg: optStr }), raw, 'cancel answer', stream)
   if (r.code !== 200 && r.code !== 0)
-    throw malformed(`cancel answer: code ${r.code}`, stream, EXCHANGE_NAME)
+    throw malformed(
+      msg('fault.malformed.code', { what: 'cancel answer', code: r.code }),
+      stream,
+      EXCHANGE_NAME
+    )
 }
 
 /** Binance error codes that mean the key itself is not accepted. */

@@ -86,7 +86,9 @@ import {
   type Cursors,
   type KeySnapshot,
   type KillSwitchOptions,
-  type PollResult
+  type PollResult,
+  keyNotDisabled,
+  type KeysDisabled
 } from './connector'
 import {
   decodeId,
@@ -521,7 +523,10 @@ class BinanceConnector implements Connector {
       if (typeof fn !== 'function')
         throw new ExchangeFault(
           'unsupported',
-          `${EXCHANGE_NAME}: this ccxt version has no ${ep.method}`
+          msg('fault.exchange', {
+            exchange: EXCHANGE_NAME,
+            error: msg('fault.ccxt.noMethod', { name: ep.method })
+          })
         )
       answer = await (fn as (p: Record<string, unknown>) => Promise<unknown>).call(
         this.ccxt,
@@ -1566,15 +1571,15 @@ class BinanceConnector implements Connector {
   // -------------------------------------------------------------------------------------------
   // Containment
 
-  async disableKeys(
-    keyIds: string[]
-  ): Promise<{ disabled: string[]; failed: { keyId: string; error: string }[] }> {
+  async disableKeys(keyIds: string[]): Promise<KeysDisabled> {
     return {
       disabled: [],
-      failed: [...new Set(keyIds)].map((keyId) => ({
-        keyId,
-        error: `Binance has no API to disable or delete a key on a normal account. Delete it by hand at ${BINANCE_API_MANAGEMENT_URL}`
-      }))
+      failed: [...new Set(keyIds)].map((keyId) =>
+        keyNotDisabled(
+          keyId,
+          msg('keys.binance.cannotDisable', { url: BINANCE_API_MANAGEMENT_URL })
+        )
+      )
     }
   }
 

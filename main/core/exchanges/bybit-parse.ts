@@ -22,7 +22,14 @@
 import { z } from 'zod'
 
 import { ExchangeFault, type KeySnapshot } from './connector'
-import { classifyError, exchangeReason, malformed, type ClassifyContext } from './errors'
+import {
+  badShape,
+  classifyError,
+  exchangeReason,
+  malformed,
+  notJson,
+  type ClassifyContext
+} from './errors'
 import type {
   AddressData,
   FillData,
@@ -66,15 +73,14 @@ export const parseEnvelope = <S extends z.ZodType>(
   what: string,
   stream?: string
 ): z.output<S> => {
-  if (typeof raw === 'string')
-    throw malformed(`${what}: the response was not valid JSON`, stream, EXCHANGE_NAME)
+  if (typeof raw === 'string') throw malformed(notJson(what), stream, EXCHANGE_NAME)
   const parsed = z
     .object({ retCode: z.union([z.literal(0), z.literal('0')]).optional(), result })
     .safeParse(raw)
   if (!parsed.success) {
     const issue = parsed.error.issues[0]
     const where = issue ? issue.path.join('.') || 'response' : 'response'
-    throw malformed(`${what}: unexpected shape at ${where}`, stream, EXCHANGE_NAME)
+    throw malformed(badShape(what, where), stream, EXCHANGE_NAME)
   }
   return (parsed.data as { result: z.output<S> }).result
 }

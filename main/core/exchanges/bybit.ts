@@ -38,7 +38,9 @@ import {
   type Cursors,
   type KeySnapshot,
   type KillSwitchOptions,
-  type PollResult
+  type PollResult,
+  keyNotDisabled,
+  type KeysDisabled
 } from './connector'
 import { decodeSnapshot, decodeWindow, encodeSnapshot, encodeWindow, WindowTracker } from './cursor'
 import {
@@ -715,10 +717,10 @@ class BybitConnector implements Connector {
     return encodeWindow(next)
   }
 
-  private tooMany(stream: string, what: string): ExchangeFault {
+  private tooMany(stream: string, what: Message): ExchangeFault {
     return new ExchangeFault(
       'unknown',
-      `${EXCHANGE_NAME}: more new ${what} than one poll reads; the oldest of them may be missing`,
+      msg('fault.exchange', { exchange: EXCHANGE_NAME, error: msg('fault.pageLimit', { what }) }),
       stream
     )
   }
@@ -908,7 +910,9 @@ class BybitConnector implements Connector {
         [name]: this.nextWindow(tracker, ctx, complete),
         [openName]: encodeSnapshot({ kind: 'state', state: nextOpen })
       },
-      warning: complete ? undefined : this.tooMany(name, `${scope.name} orders`)
+      warning: complete
+        ? undefined
+        : this.tooMany(name, msg('records.ordersOf', { of: scope.name }))
     }
   }
 
@@ -968,7 +972,9 @@ class BybitConnector implements Connector {
     return {
       events,
       cursors: { [name]: this.nextWindow(tracker, ctx, complete) },
-      warning: complete ? undefined : this.tooMany(name, `${scope.name} trades`)
+      warning: complete
+        ? undefined
+        : this.tooMany(name, msg('records.tradesOf', { of: scope.name }))
     }
   }
 
@@ -1156,7 +1162,7 @@ class BybitConnector implements Connector {
     return {
       events,
       cursors: { [name]: this.nextWindow(tracker, ctx, complete) },
-      warning: complete ? undefined : this.tooMany(name, 'withdrawals')
+      warning: complete ? undefined : this.tooMany(name, msg('records.withdrawals'))
     }
   }
 
@@ -1205,7 +1211,7 @@ class BybitConnector implements Connector {
     return {
       events,
       cursors: { [name]: this.nextWindow(tracker, ctx, complete) },
-      warning: complete ? undefined : this.tooMany(name, 'sub-account transfers')
+      warning: complete ? undefined : this.tooMany(name, msg('records.subAccountTransfers'))
     }
   }
 
@@ -1246,7 +1252,7 @@ class BybitConnector implements Connector {
     return {
       events,
       cursors: { [name]: this.nextWindow(tracker, ctx, complete) },
-      warning: complete ? undefined : this.tooMany(name, 'internal transfers')
+      warning: complete ? undefined : this.tooMany(name, msg('records.internalTransfers'))
     }
   }
 
@@ -1319,19 +1325,18 @@ class BybitConnector implements Connector {
   // -------------------------------------------------------------------------------------------
   // Containment
 
-  async disableKeys(
-    keyIds: string[]
-  ): Promise<{ disabled: string[]; failed: { keyId: string; error: string }[] }> {
+  async disableKeys(keyIds: string[]): Promise<KeysDisabled> {
     const selfId = this.key?.snapshot.keyId ?? this.account.selfKeyId
     return {
       disabled: [],
-      failed: [...new Set(keyIds)].map((keyId) => ({
-        keyId,
-        error:
+      failed: [...new Set(keyIds)].map((keyId) =>
+        keyNotDisabled(
+          keyId,
           keyId === selfId
-            ? 'This is the key Vigil itself uses; deleting it would stop all monitoring. Use the kill switch to do that.'
-            : `Bybit's API can only manage the key that makes the call, so Vigil cannot disable key ${keyId}. Delete it by hand at ${BYBIT_API_KEYS_URL}`
-      }))
+            ? msg('keys.bybit.ownKey')
+            : msg('keys.bybit.cannotDisable', { id: keyId, url: BYBIT_API_KEYS_URL })
+        )
+      )
     }
   }
 

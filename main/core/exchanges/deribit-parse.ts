@@ -10,7 +10,7 @@
 import { z } from 'zod'
 
 import { ExchangeFault, type KeySnapshot } from './connector'
-import { malformed } from './errors'
+import { badShape, malformed, notJson } from './errors'
 import type {
   AddressData,
   EventKind,
@@ -49,13 +49,12 @@ export const parseResult = <S extends z.ZodType>(
   what: string,
   stream?: string
 ): z.output<S> => {
-  if (typeof raw === 'string')
-    throw malformed(`${what}: the response was not valid JSON`, stream, EXCHANGE_NAME)
+  if (typeof raw === 'string') throw malformed(notJson(what), stream, EXCHANGE_NAME)
   const parsed = z.object({ result }).safeParse(raw)
   if (!parsed.success) {
     const issue = parsed.error.issues[0]
     const where = issue ? issue.path.join('.') || 'response' : 'response'
-    throw malformed(`${what}: unexpected shape at ${where}`, stream, EXCHANGE_NAME)
+    throw malformed(badShape(what, where), stream, EXCHANGE_NAME)
   }
   return (parsed.data as { result: z.output<S> }).result
 }

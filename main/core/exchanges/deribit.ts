@@ -29,7 +29,9 @@ import {
   type Cursors,
   type KeySnapshot,
   type KillSwitchOptions,
-  type PollResult
+  type PollResult,
+  keyNotDisabled,
+  type KeysDisabled
 } from './connector'
 import {
   decodeId,
@@ -234,7 +236,13 @@ class DeribitConnector implements Connector {
   private async call(method: string, params: Record<string, unknown> = {}): Promise<unknown> {
     const fn = (this.ccxt as unknown as Record<string, unknown>)[method]
     if (typeof fn !== 'function')
-      throw new ExchangeFault('unsupported', `${EXCHANGE_NAME}: this ccxt version has no ${method}`)
+      throw new ExchangeFault(
+        'unsupported',
+        msg('fault.exchange', {
+          exchange: EXCHANGE_NAME,
+          error: msg('fault.ccxt.noMethod', { name: method })
+        })
+      )
     return (fn as (p: Record<string, unknown>) => Promise<unknown>).call(this.ccxt, params)
   }
 
@@ -575,7 +583,10 @@ class DeribitConnector implements Connector {
         ? undefined
         : new ExchangeFault(
             'unknown',
-            `${EXCHANGE_NAME}: more new access-log entries than one poll reads (${found.size}); older ones in between were skipped`,
+            msg('fault.exchange', {
+              exchange: EXCHANGE_NAME,
+              error: msg('fault.accessLogSkipped', { count: found.size })
+            }),
             name
           )
     }
@@ -746,7 +757,9 @@ class DeribitConnector implements Connector {
     return {
       events,
       cursor: encodeWindow(tracker.next(ctx.now)),
-      warning: complete ? undefined : this.tooMany(name, `${currency} order history`)
+      warning: complete
+        ? undefined
+        : this.tooMany(name, msg('records.orderHistoryOf', { of: currency }))
     }
   }
 
@@ -822,7 +835,7 @@ class DeribitConnector implements Connector {
     return {
       events,
       cursor: encodeWindow(tracker.next(ctx.now)),
-      warning: complete ? undefined : this.tooMany(name, `${currency} trades`)
+      warning: complete ? undefined : this.tooMany(name, msg('records.tradesOf', { of: currency }))
     }
   }
 
@@ -888,7 +901,9 @@ class DeribitConnector implements Connector {
     return {
       events,
       cursor: encodeWindow(tracker.next(ctx.now)),
-      warning: complete ? undefined : this.tooMany(name, `${currency} withdrawals`)
+      warning: complete
+        ? undefined
+        : this.tooMany(name, msg('records.withdrawalsOf', { of: currency }))
     }
   }
 
@@ -937,10 +952,10 @@ class DeribitConnector implements Connector {
     return { events, cursor: encodeSnapshot({ kind: 'state', state: [...current].sort() }) }
   }
 
-  private tooMany(stream: string, what: string): ExchangeFault {
+  private tooMany(stream: string, what: Message): ExchangeFault {
     return new ExchangeFault(
       'unknown',
-      `${EXCHANGE_NAME}: more new ${what} than one poll reads; the oldest of them may be missing`,
+      msg('fault.exchange', { exchange: EXCHANGE_NAME, error: msg('fault.pageLimit', { what }) }),
       stream
     )
   }
@@ -1014,30 +1029,28 @@ class DeribitConnector implements Connector {
     )
   }
 
-  async disableKeys(
-    keyIds: string[]
-  ): Promise<{ disabled: string[]; failed: { keyId: string; error: string }[] }> {
+  async disableKeys(keyIds: string[]): Promise<KeysDisabled> {
     const disabled: string[] = []
-    const failed: { keyId: string; error: string }[] = []
+    const failed: KeysDisabled['failed'] = []
     // Without a key list we cannot tell which key is Vigil's own; read it once before touching any.
     if (this.knownKeys.size === 0) await this.readKeys('disableKeys').catch(() => undefined)
     const selfId = this.selfKeyId()
     for (const keyId of [...new Set(keyIds)]) {
       if (selfId && keyId === selfId) {
-        failed.push({
-          keyId,
-          error:
-            "This is the key Vigil itself uses; disabling it would stop all monitoring. Use the kill switch with 'include Vigil's key' to do that."
-        })
+        failed.push(keyNotDisabled(keyId, msg('keys.deribit.ownKey')))
         continue
       }
       const r = await this.disableOne(keyId, `disableKey:${keyId}`)
       if (r.ok) disabled.push(keyId)
       else
-        failed.push({
-          keyId,
-          error: r.manual ? `${r.error}. Disable it by hand at ${DERIBIT_API_KEYS_URL}` : r.error
-        })
+        failed.push(
+          keyNotDisabled(
+            keyId,
+            r.manual
+              ? msg('keys.deribit.byHand', { error: r.errorMsg, url: DERIBIT_API_KEYS_URL })
+              : r.errorMsg
+          )
+        )
     }
     if (disabled.length)
       this.logger.info('deribit: keys disabled', { account: this.account.id, keys: disabled })

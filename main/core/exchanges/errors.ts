@@ -274,6 +274,16 @@ export const exchangeErrorCode = (error: unknown): string | undefined =>
 export const isRetryable = (fault: ExchangeFault): boolean =>
   fault.category === 'transient' || fault.category === 'rate-limit'
 
-/** A fault for a response that failed shape validation; `what` names the call in plain words. */
-export const malformed = (what: string, stream?: string, exchangeName?: string): ExchangeFault =>
+/**
+ * A fault for a response that failed shape validation; `what` says what was wrong (one of the
+ * `fault.malformed.*` sentences below, naming the call and any technical path verbatim).
+ */
+export const malformed = (what: Message, stream?: string, exchangeName?: string): ExchangeFault =>
   new ExchangeFault('malformed', faultMessage(faultKind('malformed'), exchangeName, what), stream)
+
+/** `<call>: the response was not valid JSON` (`what` is the call's technical name, verbatim). */
+export const notJson = (what: string): Message => msg('fault.malformed.notJson', { what })
+
+/** `<call>: unexpected shape at <path>` (both verbatim). */
+export const badShape = (what: string, where: string): Message =>
+  msg('fault.malformed.shapeAt', { what, where })

@@ -48,7 +48,7 @@ export interface ExchangeFacts {
    * Where to click once there, when known (appended to the manual revoke step). Kept generic:
    * exchanges rename menus often.
    */
-  revokeHint?: string
+  revokeHint?: 'settingsApi'
   /** A login-history endpoint the exchange documents but Vigil does not read (Bitfinex). */
   loginHistoryEndpoint?: string
   /**
@@ -157,7 +157,7 @@ const FACTS: Record<string, ExchangeFacts> = {
   kraken: {
     name: 'Kraken',
     apiKeysUrl: 'https://www.kraken.com/u/security/api',
-    revokeHint: 'Settings → API, then delete the key',
+    revokeHint: 'settingsApi',
     revoke: 'none',
     keyInfo: {
       endpoint: 'GetApiKeyInfo',
@@ -317,7 +317,10 @@ export const manualRevokeMsg = (exchangeId: string, keyHint: string | null): Mes
     : msg('manual.generic.which.unknown')
   const where = f.apiKeysUrl
     ? f.revokeHint
-      ? msg('manual.generic.where.urlHint', { url: f.apiKeysUrl, hint: f.revokeHint })
+      ? msg('manual.generic.where.urlHint', {
+          url: f.apiKeysUrl,
+          hint: msg(`manual.generic.hint.${f.revokeHint}`)
+        })
       : msg('manual.generic.where.url', { url: f.apiKeysUrl })
     : msg('manual.generic.where.unknown', { exchange: f.name })
   return msg('manual.generic.revoke', { exchange: f.name, where, which })

@@ -15,7 +15,8 @@
 import { z } from 'zod'
 
 import type { ExchangeFault } from './connector'
-import { malformed } from './errors'
+import { msg, type Message } from '../../api/messages'
+import { malformed, notJson } from './errors'
 import type { FillData, OrderData, PositionData, WithdrawalData } from '../model'
 
 // ccxt gives numbers, but numeric strings appear where an exchange sent one and ccxt kept it.
@@ -98,12 +99,13 @@ export interface Parsed<T> {
   skipped: number
 }
 
-const describe = (raw: unknown): string =>
+/** What is wrong with a response that is not a list (or object), `what` naming the call. */
+const describe = (raw: unknown, what: string): Message =>
   typeof raw === 'string'
-    ? 'the response was not valid JSON'
+    ? notJson(what)
     : raw === null || raw === undefined
-      ? 'the response was empty'
-      : `expected a list, got ${Array.isArray(raw) ? 'a list' : typeof raw}`
+      ? msg('fault.malformed.empty', { what })
+      : msg('fault.malformed.notList', { what, got: typeof raw })
 
 const parseList = <T>(
   schema: z.ZodType<T>,
@@ -112,7 +114,7 @@ const parseList = <T>(
   stream: string,
   exchangeName: string
 ): Parsed<T> => {
-  if (!Array.isArray(raw)) throw malformed(`${what}: ${describe(raw)}`, stream, exchangeName)
+  if (!Array.isArray(raw)) throw malformed(describe(raw, what), stream, exchangeName)
   const items: T[] = []
   let skipped = 0
   for (const entry of raw) {
@@ -140,7 +142,7 @@ export const parseOrder = (
   const r = orderSchema.safeParse(raw)
   if (r.success) return r.data
   if (raw === null || typeof raw !== 'object')
-    throw malformed(`order: ${describe(raw)}`, stream, exchangeName)
+    throw malformed(describe(raw, 'order'), stream, exchangeName)
   return null
 }
 
@@ -202,14 +204,18 @@ export const parseBalance = (
 ): Parsed<BalanceLine> => {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw))
     throw malformed(
-      `balance: ${typeof raw === 'string' ? 'the response was not valid JSON' : 'expected an object'}`,
+      typeof raw === 'string'
+        ? notJson('balance')
+        : msg('fault.malformed.notObject', { what: 'balance' }),
       stream,
       exchangeName
     )
   const r = balanceSchema.safeParse(raw)
-  if (!r.success) throw malformed('balance: unexpected shape', stream, exchangeName)
+  if (!r.success)
+    throw malformed(msg('fault.malformed.shape', { what: 'balance' }), stream, exchangeName)
   const { total, free, used } = r.data
-  if (!total && !free && !used) throw malformed('balance: no totals', stream, exchangeName)
+  if (!total && !free && !used)
+    throw malformed(msg('fault.malformed.noTotals', { what: 'balance' }), stream, exchangeName)
   const read = (v: unknown): number | null => {
     const p = num.safeParse(v)
     return p.success ? p.data : null

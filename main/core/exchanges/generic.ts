@@ -52,7 +52,9 @@ import {
   type Cursors,
   type KeySnapshot,
   type KillSwitchOptions,
-  type PollResult
+  type PollResult,
+  keyNotDisabled,
+  type KeysDisabled
 } from './connector'
 import { decodeSnapshot, decodeWindow, encodeSnapshot, encodeWindow, WindowTracker } from './cursor'
 import { classifyError, type ClassifyContext } from './errors'
@@ -68,7 +70,6 @@ import {
   exchangeFacts,
   hasCall,
   manualRevokeMsg,
-  manualRevokeStep,
   type ExchangeFacts,
   type GenericCall,
   type HasFlags
@@ -129,6 +130,17 @@ const STABLE_USD: ReadonlySet<string> = new Set([
 /** Quote currencies a held base is paired with when deriving symbols to ask about. */
 const QUOTES: ReadonlySet<string> = new Set([...STABLE_USD, 'BTC', 'ETH', 'EUR'])
 /** Streams whose permanent refusal (permission, unsupported) should not degrade the account. */
+/** What a stream's records are called in a warning (catalog `records.<name>`). */
+type Records =
+  | 'balanceLines'
+  | 'positions'
+  | 'openOrders'
+  | 'closedOrders'
+  | 'trades'
+  | 'withdrawals'
+  | 'deposits'
+  | 'transactions'
+
 const OPTIONAL_STREAMS = ['positions', 'deposits', 'orders:closed']
 /** How long an optional stream that the exchange refused stays off. */
 const OPTIONAL_RETRY_MS = 60 * 60_000
@@ -185,7 +197,7 @@ export interface GenericConnector extends Connector {
    * Arms (timeoutMs > 0) or disarms (0) the exchange's own cancel-all timer through
    * `cancelAllOrdersAfter`; call it again before the timeout as a heartbeat. Never throws.
    */
-  deadMan(timeoutMs: number): Promise<{ armed: boolean; detail: string }>
+  deadMan(timeoutMs: number): Promise<{ armed: boolean; detail: Message }>
 }
 
 type Scope = { key: string; symbol?: string; params?: Record<string, unknown> }
@@ -362,7 +374,10 @@ class GenericCcxtConnector implements GenericConnector {
   private async call(name: string, ...args: unknown[]): Promise<unknown> {
     const fn = this.method(name)
     if (typeof fn !== 'function')
-      throw new ExchangeFault('unsupported', `${this.name}: ccxt has no ${name}`)
+      throw new ExchangeFault(
+        'unsupported',
+        msg('fault.exchange', { exchange: this.name, error: msg('fault.ccxt.noMethod', { name }) })
+      )
     return (fn as (...a: unknown[]) => Promise<unknown>).apply(this.ccxt, args)
   }
 
@@ -769,7 +784,7 @@ class GenericCcxtConnector implements GenericConnector {
       default:
         throw new ExchangeFault(
           'unsupported',
-          `${this.name}: Vigil does not read keys here`,
+          msg('fault.exchange', { exchange: this.name, error: msg('fault.keysNotRead') }),
           'keys'
         )
     }
@@ -829,21 +844,25 @@ class GenericCcxtConnector implements GenericConnector {
   private warn(
     ctx: RunContext,
     stream: string,
-    message: string,
+    message: Message,
     category: 'malformed' | 'unknown' = 'unknown'
   ): void {
     ctx.errors.push({
       stream,
-      fault: new ExchangeFault(category, `${this.name}: ${message}`, stream)
+      fault: new ExchangeFault(
+        category,
+        msg('fault.exchange', { exchange: this.name, error: message }),
+        stream
+      )
     })
   }
 
-  private skippedWarning(ctx: RunContext, stream: string, what: string, skipped: number): void {
+  private skippedWarning(ctx: RunContext, stream: string, what: Records, skipped: number): void {
     if (skipped > 0)
       this.warn(
         ctx,
         stream,
-        `${skipped} ${what} could not be read (missing id, symbol, side or time) and were skipped`,
+        msg('fault.skipped', { count: skipped, what: msg(`records.${what}`) }),
         'malformed'
       )
   }
@@ -928,20 +947,16 @@ class GenericCcxtConnector implements GenericConnector {
   private gapWarning(
     ctx: RunContext,
     stream: string,
-    what: string,
+    what: Records,
     gap: 'limit' | 'stalled' | null
   ): void {
     if (gap === 'limit')
-      this.warn(
-        ctx,
-        stream,
-        `more new ${what} than one poll reads; the oldest of them may be missing`
-      )
+      this.warn(ctx, stream, msg('fault.pageLimit', { what: msg(`records.${what}`) }))
     else if (gap === 'stalled')
       this.warn(
         ctx,
         stream,
-        `only the newest ${this.pageSize} ${what} could be read (the exchange does not page by time); older ones may be missing`
+        msg('fault.pageStalled', { limit: this.pageSize, what: msg(`records.${what}`) })
       )
   }
 
@@ -951,7 +966,7 @@ class GenericCcxtConnector implements GenericConnector {
   private async balances(ctx: RunContext): Promise<BalanceSnapshot[] | undefined> {
     const lines = await this.guard(ctx, 'balances', async () => {
       const parsed = parseBalance(await this.call('fetchBalance'), 'balances', this.name)
-      this.skippedWarning(ctx, 'balances', 'balance lines', parsed.skipped)
+      this.skippedWarning(ctx, 'balances', 'balanceLines', parsed.skipped)
       return parsed.items
     })
     if (!lines) return undefined
@@ -1032,7 +1047,7 @@ class GenericCcxtConnector implements GenericConnector {
             ...params
           })
           const parsed = parseOrders(raw, 'open orders', streamName(stream, scope), this.name)
-          this.skippedWarning(ctx, streamName(stream, scope), 'open orders', parsed.skipped)
+          this.skippedWarning(ctx, streamName(stream, scope), 'openOrders', parsed.skipped)
           return parsed.items
         } catch (error) {
           if (scope === ALL && this.learnNeeds('fetchOpenOrders', error)) {
@@ -1208,7 +1223,7 @@ class GenericCcxtConnector implements GenericConnector {
                 name,
                 this.name
               )
-              this.skippedWarning(ctx, name, 'closed orders', parsed.skipped)
+              this.skippedWarning(ctx, name, 'closedOrders', parsed.skipped)
               return parsed.items
             },
             (o) => o.timestamp ?? 0,
@@ -1258,7 +1273,7 @@ class GenericCcxtConnector implements GenericConnector {
     }
     ctx.events.push(...events)
     ctx.cursors[name] = encodeWindow(tracker.next(ctx.now))
-    this.gapWarning(ctx, name, 'closed orders', got.gap)
+    this.gapWarning(ctx, name, 'closedOrders', got.gap)
   }
 
   /**
@@ -1476,13 +1491,11 @@ class GenericCcxtConnector implements GenericConnector {
   // -------------------------------------------------------------------------------------------
   // Containment
 
-  async disableKeys(
-    keyIds: string[]
-  ): Promise<{ disabled: string[]; failed: { keyId: string; error: string }[] }> {
-    const step = manualRevokeStep(this.exchange, this.keyHint())
+  async disableKeys(keyIds: string[]): Promise<KeysDisabled> {
+    const step = manualRevokeMsg(this.exchange, this.keyHint())
     return {
       disabled: [],
-      failed: [...new Set(keyIds)].map((keyId) => ({ keyId, error: step }))
+      failed: [...new Set(keyIds)].map((keyId) => keyNotDisabled(keyId, step))
     }
   }
 
@@ -1823,20 +1836,23 @@ class GenericCcxtConnector implements GenericConnector {
     }
   }
 
-  async deadMan(timeoutMs: number): Promise<{ armed: boolean; detail: string }> {
+  async deadMan(timeoutMs: number): Promise<{ armed: boolean; detail: Message }> {
     if (!this.can('cancelAllOrdersAfter'))
-      return { armed: false, detail: `${this.name} has no dead-man timer in ccxt's unified API` }
+      return { armed: false, detail: msg('deadMan.none', { exchange: this.name }) }
     const r = await this.retry(
       () => this.call('cancelAllOrdersAfter', Math.max(0, Math.round(timeoutMs))),
       'deadMan'
     )
-    if (!r.ok) return { armed: false, detail: r.fault.message }
+    if (!r.ok) return { armed: false, detail: r.fault.msg }
     return timeoutMs > 0
       ? {
           armed: true,
-          detail: `${this.name} cancels every order if no heartbeat arrives within ${Math.round(timeoutMs / 1000)} s`
+          detail: msg('deadMan.armed', {
+            exchange: this.name,
+            seconds: Math.round(timeoutMs / 1000)
+          })
         }
-      : { armed: false, detail: `${this.name}'s dead-man timer is off` }
+      : { armed: false, detail: msg('deadMan.off', { exchange: this.name }) }
   }
 
   /** The Connector's heartbeat: arms (or with 0 disarms) the exchange's dead-man timer; throws when it cannot. */
@@ -1884,7 +1900,7 @@ const guardResponses = (exchange: Exchange, name: string): void => {
     )
       throw new ExchangeFault(
         'malformed',
-        `${name}: the exchange sent a response Vigil could not read (not valid JSON)`
+        msg('fault.exchange', { exchange: name, error: msg('fault.notJson') })
       )
     return out
   }

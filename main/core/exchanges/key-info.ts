@@ -29,8 +29,9 @@ import { createHash } from 'node:crypto'
 
 import { z } from 'zod'
 
+import { msg, type Message, type MessageVar } from '../../api/messages'
 import { ExchangeFault, type FaultCategory, type KeySnapshot } from './connector'
-import { malformed, redact } from './errors'
+import { badShape, malformed, notJson, redact } from './errors'
 
 const DAY_MS = 24 * 60 * 60 * 1000
 
@@ -46,13 +47,23 @@ export const keyFingerprint = (exchange: string, publicKey: string | null | unde
     ? `${exchange}-key-${createHash('sha256').update(publicKey, 'utf8').digest('hex').slice(0, 12)}`
     : `${exchange}-key-unknown`
 
+/** `<exchange>: the exchange refused the call (<its own reason>)`; the reason is verbatim. */
+const refused = (exchange: string, reason: MessageVar): Message =>
+  msg('fault.exchange', { exchange, error: msg('fault.refused', { reason }) })
+
+/** The exchange's code and, when it sent one, its own message (both redacted, verbatim). */
+const refusedCode = (code: string, text?: string | null): Message =>
+  text
+    ? msg('fault.codeReason', { code: redact(code, 20), reason: redact(text, 120) })
+    : msg('fault.code', { code: redact(code, 20) })
+
 /** JSON text (ccxt hands an unparsable body back as a string) → value, else a malformed fault. */
 const body = (raw: unknown, what: string, stream: string, exchange: string): unknown => {
   if (typeof raw !== 'string') return raw
   try {
     return JSON.parse(raw) as unknown
   } catch {
-    throw malformed(`${what}: the response was not valid JSON`, stream, exchange)
+    throw malformed(notJson(what), stream, exchange)
   }
 }
 
@@ -69,7 +80,7 @@ const validate = <S extends z.ZodType>(
   if (!parsed.success) {
     const issue = parsed.error.issues[0]
     const where = [at, ...(issue?.path ?? [])].map(String).filter(Boolean).join('.') || 'response'
-    throw malformed(`${what}: unexpected shape at ${where}`, stream, exchange)
+    throw malformed(badShape(what, where), stream, exchange)
   }
   return parsed.data
 }
@@ -177,11 +188,7 @@ export const parseKrakenKeyInfo = (raw: unknown, options: KeyInfoOptions = {}): 
   const errors = (env.error ?? []).filter((e) => e.trim() !== '')
   if (errors.length > 0) {
     const category = errors.map(krakenCategory).find((c) => c !== 'unknown') ?? 'unknown'
-    throw new ExchangeFault(
-      category,
-      `${KRAKEN}: the exchange refused the call (${redact(errors.join('; '), 120)})`,
-      stream
-    )
+    throw new ExchangeFault(category, refused(KRAKEN, redact(errors.join('; '), 120)), stream)
   }
   const r = validate(krakenResultSchema, env.result, what, stream, KRAKEN, 'result')
   const permissions = r.permissions.map((p) => p.trim()).filter(Boolean)
@@ -307,12 +314,7 @@ export const parseBitgetInfo = (
         : env.code === '429'
           ? 'rate-limit'
           : 'unknown'
-    const reason = env.msg ? `: ${redact(env.msg, 120)}` : ''
-    throw new ExchangeFault(
-      category,
-      `${BITGET}: the exchange refused the call (code ${redact(env.code, 20)}${reason})`,
-      stream
-    )
+    throw new ExchangeFault(category, refused(BITGET, refusedCode(env.code, env.msg)), stream)
   }
   const d = validate(bitgetDataSchema, env.data, what, stream, BITGET, 'data')
   const authorities = d.authorities.map((a) => a.trim()).filter(Boolean)
@@ -422,12 +424,7 @@ export const parseHtxApiKeys = (
         : /no permission/i.test(env.message ?? '')
           ? 'permission'
           : 'unknown'
-    const reason = env.message ? `: ${redact(env.message, 120)}` : ''
-    throw new ExchangeFault(
-      category,
-      `${HTX}: the exchange refused the call (code ${redact(env.code, 20)}${reason})`,
-      stream
-    )
+    throw new ExchangeFault(category, refused(HTX, refusedCode(env.code, env.message)), stream)
   }
   const rows = validate(z.array(htxKeySchema), env.data, what, stream, HTX, 'data')
   return rows.map((k) => {
@@ -457,7 +454,7 @@ export const parseHtxUid = (raw: unknown, options: KeyInfoOptions = {}): string 
   if (env.code !== '200' || env.ok === false)
     throw new ExchangeFault(
       HTX_AUTH.has(env.code) ? 'auth' : 'unknown',
-      `${HTX}: the exchange refused the call (code ${redact(env.code, 20)})`,
+      refused(HTX, refusedCode(env.code)),
       stream
     )
   const uid = validate(

@@ -14,7 +14,7 @@ import { z } from 'zod'
 
 import { ExchangeFault, type KeySnapshot } from './connector'
 import { msg } from '../../api/messages'
-import { faultKind, faultMessage, malformed } from './errors'
+import { badShape, faultKind, faultMessage, malformed, notJson } from './errors'
 import type {
   BalanceData,
   FillData,
@@ -91,15 +91,14 @@ export const parseData = <S extends z.ZodType>(
   what: string,
   stream?: string
 ): z.output<S>[] => {
-  if (typeof raw === 'string')
-    throw malformed(`${what}: the response was not valid JSON`, stream, EXCHANGE_NAME)
+  if (typeof raw === 'string') throw malformed(notJson(what), stream, EXCHANGE_NAME)
   const parsed = z
     .object({ code: z.union([z.string(), z.number()]).transform(String), data: z.array(item) })
     .safeParse(raw)
   if (!parsed.success) {
     const issue = parsed.error.issues[0]
     const where = issue ? issue.path.join('.') || 'response' : 'response'
-    throw malformed(`${what}: unexpected shape at ${where}`, stream, EXCHANGE_NAME)
+    throw malformed(badShape(what, where), stream, EXCHANGE_NAME)
   }
   const { code, data } = parsed.data as { code: string; data: z.output<S>[] }
   if (code !== '0' && code !== '2')
@@ -185,7 +184,12 @@ export const parseAccountConfig = (
 ): ParsedConfig => {
   const rows = parseData(configSchema, raw, 'account configuration', stream)
   const config = rows[0]
-  if (!config) throw malformed('account configuration: no entry', stream, EXCHANGE_NAME)
+  if (!config)
+    throw malformed(
+      msg('fault.malformed.noEntry', { what: 'account configuration' }),
+      stream,
+      EXCHANGE_NAME
+    )
   return {
     uid: config.uid,
     subAccount: !!config.mainUid && config.mainUid !== config.uid,
@@ -745,7 +749,12 @@ export const parseCancelAllAfter = (
     stream
   )
   const row = rows[0]
-  if (!row) throw malformed('cancel-all-after answer: no entry', stream, EXCHANGE_NAME)
+  if (!row)
+    throw malformed(
+      msg('fault.malformed.noEntry', { what: 'cancel-all-after answer' }),
+      stream,
+      EXCHANGE_NAME
+    )
   return { triggerTime: row.triggerTime, ts: row.ts }
 }
 

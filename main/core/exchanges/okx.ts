@@ -36,7 +36,9 @@ import {
   type Cursors,
   type KeySnapshot,
   type KillSwitchOptions,
-  type PollResult
+  type PollResult,
+  keyNotDisabled,
+  type KeysDisabled
 } from './connector'
 import {
   decodeSnapshot,
@@ -332,7 +334,13 @@ class OkxConnectorImpl implements OkxConnector {
   ): Promise<unknown> {
     const fn = (this.ccxt as unknown as Record<string, unknown>)[method]
     if (typeof fn !== 'function')
-      throw new ExchangeFault('unsupported', `${EXCHANGE_NAME}: this ccxt version has no ${method}`)
+      throw new ExchangeFault(
+        'unsupported',
+        msg('fault.exchange', {
+          exchange: EXCHANGE_NAME,
+          error: msg('fault.ccxt.noMethod', { name: method })
+        })
+      )
     return (fn as (p: unknown) => Promise<unknown>).call(this.ccxt, params)
   }
 
@@ -630,10 +638,10 @@ class OkxConnectorImpl implements OkxConnector {
     return { ts: floor, keys: next.keys }
   }
 
-  private tooMany(stream: string, what: string): ExchangeFault {
+  private tooMany(stream: string, what: Message): ExchangeFault {
     return new ExchangeFault(
       'unknown',
-      `${EXCHANGE_NAME}: more new ${what} than one poll reads; the oldest of them may be missing`,
+      msg('fault.exchange', { exchange: EXCHANGE_NAME, error: msg('fault.pageLimit', { what }) }),
       stream
     )
   }
@@ -754,7 +762,10 @@ class OkxConnectorImpl implements OkxConnector {
         if (!o)
           throw new ExchangeFault(
             'malformed',
-            `${EXCHANGE_NAME}: order ${ordId} not returned`,
+            msg('fault.exchange', {
+              exchange: EXCHANGE_NAME,
+              error: msg('fault.orderNotReturned', { id: ordId })
+            }),
             name
           )
         if (isOpenState(o.state)) {
@@ -789,7 +800,10 @@ class OkxConnectorImpl implements OkxConnector {
     return {
       events,
       cursor: encodeOrders({ w: this.settle(tracker, ctx, complete), open }),
-      warning: !complete || vanished.length > budget ? this.tooMany(name, 'orders') : undefined
+      warning:
+        !complete || vanished.length > budget
+          ? this.tooMany(name, msg('records.orders'))
+          : undefined
     }
   }
 
@@ -896,7 +910,7 @@ class OkxConnectorImpl implements OkxConnector {
     return {
       events,
       cursor: encodeWindow(this.settle(tracker, ctx, complete)),
-      warning: complete ? undefined : this.tooMany(name, 'fills')
+      warning: complete ? undefined : this.tooMany(name, msg('records.fills'))
     }
   }
 
@@ -971,7 +985,7 @@ class OkxConnectorImpl implements OkxConnector {
         w: encodeWindow(this.settle(tracker, ctx, read.complete)),
         pending
       }),
-      warning: read.complete ? undefined : this.tooMany(name, 'withdrawals')
+      warning: read.complete ? undefined : this.tooMany(name, msg('records.withdrawals'))
     }
   }
 
@@ -1007,7 +1021,7 @@ class OkxConnectorImpl implements OkxConnector {
     return {
       events,
       cursor: encodeWindow(this.settle(tracker, ctx, read.complete)),
-      warning: read.complete ? undefined : this.tooMany(name, 'deposits')
+      warning: read.complete ? undefined : this.tooMany(name, msg('records.deposits'))
     }
   }
 
@@ -1046,7 +1060,7 @@ class OkxConnectorImpl implements OkxConnector {
     return {
       events,
       cursor: encodeWindow(this.settle(tracker, ctx, read.complete)),
-      warning: read.complete ? undefined : this.tooMany(name, 'transfers')
+      warning: read.complete ? undefined : this.tooMany(name, msg('records.transfers'))
     }
   }
 
@@ -1131,16 +1145,13 @@ class OkxConnectorImpl implements OkxConnector {
   // -------------------------------------------------------------------------------------------
   // Containment
 
-  async disableKeys(
-    keyIds: string[]
-  ): Promise<{ disabled: string[]; failed: { keyId: string; error: string }[] }> {
+  async disableKeys(keyIds: string[]): Promise<KeysDisabled> {
     // OKX cannot disable or delete the calling key, and lists no other key.
     return {
       disabled: [],
-      failed: [...new Set(keyIds)].map((keyId) => ({
-        keyId,
-        error: `OKX cannot disable API keys over its API. Delete the key by hand at ${OKX_API_KEYS_URL}`
-      }))
+      failed: [...new Set(keyIds)].map((keyId) =>
+        keyNotDisabled(keyId, msg('keys.okx.cannotDisable', { url: OKX_API_KEYS_URL }))
+      )
     }
   }
 
@@ -1456,7 +1467,7 @@ class OkxConnectorImpl implements OkxConnector {
     if (seconds !== 0 && (seconds < 10 || seconds > 120))
       throw new ExchangeFault(
         'unknown',
-        `${EXCHANGE_NAME}: the cancel-all-after timeout must be 0 or 10–120 seconds`,
+        msg('fault.exchange', { exchange: EXCHANGE_NAME, error: msg('fault.okx.deadManRange') }),
         'heartbeat'
       )
     try {

@@ -6,6 +6,7 @@
 import * as ccxt from 'ccxt'
 import { afterEach, describe, expect, it } from 'vitest'
 
+import { englishText, formatMessage } from '../../../../main/api/messages'
 import { pointApiAt } from '../../../../main/core/exchanges/ccxt-factory'
 import type { Connector, Cursors } from '../../../../main/core/exchanges/connector'
 import { createDeribitConnector } from '../../../../main/core/exchanges/deribit'
@@ -405,5 +406,11 @@ describe('kill switch', () => {
     expect(r.failed.map((f) => f.keyId)).toEqual(['1', '99', 'abc'])
     expect(r.failed[0]!.error).toMatch(/Vigil itself uses/)
     expect(r.failed[1]!.error).toMatch(/api key not found/)
+    // The reasons travel as descriptors too: Vigil's own key in Chinese, Deribit's text verbatim.
+    expect(formatMessage('zh-CN', r.failed[0]!.errorMsg!)).toBe(
+      '这是 Vigil 自己使用的密钥；停用它会停止所有监控。如需停用，请在紧急熔断中选择包括 Vigil 自己的密钥。'
+    )
+    expect(formatMessage('zh-TW', r.failed[1]!.errorMsg!)).toContain('api key not found')
+    r.failed.forEach((f) => expect(englishText(f.errorMsg!)).toBe(f.error))
   })
 })
