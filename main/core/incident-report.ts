@@ -11,6 +11,7 @@ import { levelText, type CoreLanguage } from './i18n'
 import type { Level } from './model'
 import { AccountsRepo } from './db/repos/accounts'
 import { AuditLog } from './db/repos/audit'
+import { auditActorMsg, auditEntryMsg } from './audit-text'
 import { Incidents } from './incidents'
 import { KillSwitch } from './kill-switch'
 import { silentLogger, systemClock } from './ports'
@@ -40,7 +41,11 @@ export interface IncidentReport {
     countries: string[]
     ips: string[]
   }
-  actions: { at: number; actor: string; action: string; detail: string }[]
+  /**
+   * The audit log around the incident: `actor` and `action` as recorded (codes), `actorText` and
+   * `detail` in the report's language, built from the entry's structured data.
+   */
+  actions: { at: number; actor: string; action: string; actorText: string; detail: string }[]
   killSwitch: KillSwitchReport | null
   remaining: string[]
   recommendations: string[]
@@ -87,12 +92,6 @@ type Texts = {
   contactSupport: (exchange: string | null) => string
   recommendations: string[]
   twofaDisabled: string
-  detail: (d: {
-    contained: boolean
-    cancelled: unknown
-    remaining: unknown
-    key: unknown
-  }) => string
 }
 
 /** The kill-switch's key outcome words, as the renderer shows them. */
@@ -140,9 +139,7 @@ const TEXTS: Record<CoreLanguage, Texts> = {
       'Turn on the exchange’s withdrawal address whitelist and its waiting period for new addresses.',
       'Scan the trading machine and browser for malware and malicious extensions; never enter keys into third-party sites you have not vetted.'
     ],
-    twofaDisabled: '2FA was disabled during the incident: re-enable it before anything else.',
-    detail: (d) =>
-      `${d.contained ? 'contained' : 'NOT contained'}; ${d.cancelled} orders cancelled, ${d.remaining} remaining (read back); key ${d.key}`
+    twofaDisabled: '2FA was disabled during the incident: re-enable it before anything else.'
   },
   'zh-CN': {
     causes: [
@@ -169,9 +166,7 @@ const TEXTS: Record<CoreLanguage, Texts> = {
       '开启交易所的提现地址白名单，以及新地址的等待期。',
       '扫描交易电脑和浏览器中的恶意软件和恶意扩展；切勿将密钥输入未经核实的第三方网站。'
     ],
-    twofaDisabled: '事件期间双重验证被关闭：请先重新开启双重验证，再做其他操作。',
-    detail: (d) =>
-      `${d.contained ? '已遏制' : '未遏制'}；已撤销 ${d.cancelled} 笔订单，剩余 ${d.remaining} 笔（回读确认）；密钥 ${KEY_OUTCOME['zh-CN'][String(d.key)] ?? d.key}`
+    twofaDisabled: '事件期间双重验证被关闭：请先重新开启双重验证，再做其他操作。'
   },
   'zh-TW': {
     causes: [
@@ -198,9 +193,7 @@ const TEXTS: Record<CoreLanguage, Texts> = {
       '開啟交易所的提領地址白名單，以及新地址的等待期。',
       '掃描交易電腦與瀏覽器中的惡意軟體與惡意擴充功能；切勿將金鑰輸入未經查核的第三方網站。'
     ],
-    twofaDisabled: '事件期間雙重驗證遭到關閉：請先重新開啟雙重驗證，再進行其他操作。',
-    detail: (d) =>
-      `${d.contained ? '已圍堵' : '未圍堵'}；已取消 ${d.cancelled} 筆訂單，剩餘 ${d.remaining} 筆（回讀確認）；金鑰 ${KEY_OUTCOME['zh-TW'][String(d.key)] ?? d.key}`
+    twofaDisabled: '事件期間雙重驗證遭到關閉：請先重新開啟雙重驗證，再進行其他操作。'
   }
 }
 
@@ -423,12 +416,16 @@ export function buildIncidentReport(
     })),
     likelyCause,
     impact,
-    actions: audit.map((e) => ({
-      at: e.at,
-      actor: e.actor,
-      action: e.action,
-      detail: summariseDetail(e.detail, text)
-    })),
+    actions: audit.map((e) => {
+      const what = auditEntryMsg(e.action, e.detail)
+      return {
+        at: e.at,
+        actor: e.actor,
+        action: e.action,
+        actorText: formatMessage(language, auditActorMsg(e.actor)),
+        detail: what ? formatMessage(language, what) : rawDetail(e.action, e.detail)
+      }
+    }),
     killSwitch,
     remaining,
     recommendations
@@ -445,19 +442,13 @@ function localTexts(
   return descriptors.map((d, i) => formatMessage(language, d, english[i]))
 }
 
-function summariseDetail(detail: Record<string, unknown>, text: Texts): string {
-  if (typeof detail.contained === 'boolean') {
-    return text.detail({
-      contained: detail.contained,
-      cancelled: detail.ordersCancelled,
-      remaining: detail.ordersRemaining,
-      key: detail.key
-    })
-  }
-  return Object.entries(detail)
+/** An action this build has no sentence for: its code and detail as recorded. */
+function rawDetail(action: string, detail: Record<string, unknown>): string {
+  const fields = Object.entries(detail)
     .filter(([, v]) => v !== null && v !== undefined && (typeof v !== 'object' || Array.isArray(v)))
     .map(([k, v]) => `${k}: ${Array.isArray(v) ? v.join(', ') : String(v)}`)
     .join('; ')
+  return fields ? `${action} (${fields})` : action
 }
 
 const escapeCell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ')
@@ -663,7 +654,7 @@ export function incidentReportMarkdown(r: IncidentReport, language: CoreLanguage
     out.push('')
   }
   for (const a of r.actions)
-    out.push(`- ${iso(a.at)} ${a.actor}: ${a.action}${a.detail ? ` (${a.detail})` : ''}`)
+    out.push(`- ${iso(a.at)} ${a.actorText}${m.sep}${a.detail || a.action}`)
   out.push('')
   out.push(m.h5)
   out.push('')
