@@ -18,6 +18,8 @@ interface Prepared {
   memory: string
   samplesKey: string
   basis: CompiledExpr | null
+  /** How long a value must have been known before it counts as known (0: at once). */
+  trustAfter: number
 }
 
 const prepared = new WeakMap<CompiledRule, Prepared>()
@@ -33,11 +35,17 @@ function prepare(rule: CompiledRule): Prepared {
       fields: spec.fields as string[],
       memory,
       samplesKey: `${memory}#samples`,
-      basis: basis === undefined ? null : rule.expr(basis)
+      basis: basis === undefined ? null : rule.expr(basis),
+      trustAfter: trustAfterMs(spec.trustAfter as Record<string, unknown> | undefined)
     }
     prepared.set(rule, p)
   }
   return p
+}
+
+/** The trust period; a zero-length one (the user's setting) means known from the first sighting. */
+function trustAfterMs(spec: Record<string, unknown> | undefined): number {
+  return spec && Object.values(spec).some((v) => Number(v) > 0) ? windowMs(spec) : 0
 }
 
 /** The event's value of the rule's fields (joined), or null when one is missing. */
@@ -55,7 +63,7 @@ function valueOf(fields: readonly string[], view: EventView): string | null {
 export const evaluateNewValue: KindEvaluator = (rule, view, env) => {
   const event = view.event
   const spec = rule.spec
-  const { learn: learnExpr, fields, memory, samplesKey, basis } = prepare(rule)
+  const { learn: learnExpr, fields, memory, samplesKey, basis, trustAfter } = prepare(rule)
   const alertable = rule.test(rule.condition, view)
   const learn = rule.test(learnExpr, view)
   if (!alertable && !learn) return null
@@ -69,10 +77,6 @@ export const evaluateNewValue: KindEvaluator = (rule, view, env) => {
     const row = history.seen(event.accountId, memory, value)
     // Arrival order, not first_ts: the same key reported by the key list and later by the
     // access log (with an earlier timestamp) is one key, not two.
-    // A zero-length trust period (the user's setting) means known from the first sighting.
-    const trustSpec = spec.trustAfter as Record<string, unknown> | undefined
-    const trustAfter =
-      trustSpec && Object.values(trustSpec).some((v) => Number(v) > 0) ? windowMs(trustSpec) : 0
     const known =
       row !== undefined &&
       row.last_ts >= event.ts - span &&
