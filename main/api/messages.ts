@@ -611,11 +611,11 @@ const zhCN: Catalog = {
   'ks.bybit.downgraded': 'Vigil 的密钥 {id} 已变为只读（已回读确认）；它不能再交易或转移资金',
   'ks.bybit.downgradeUnconfirmed': 'Bybit 接受了修改，但回读时该密钥仍不是只读',
   'manual.bybit.unconfirmedEvery':
-    'Vigil 无法确认每一笔订单都已撤销。请在 Bybit 打开“订单”，在现货、USDT 与 USDC 合约以及反向合约标签页中使用“全部撤销”（包括条件单和止盈止损单）。',
+    'Vigil 无法确认每一笔订单都已撤销。请在 Bybit 打开“订单”，在现货、USDT 与 USDC 合约以及反向合约标签页中使用“全部撤销”（包括条件单和止盈止损委托）。',
   'manual.bybit.unconfirmed':
-    'Vigil 无法确认所有订单都已撤销。请在 Bybit 打开“订单”，在现货、USDT 与 USDC 合约以及反向合约标签页中使用“全部撤销”（包括条件单和止盈止损单）。',
+    'Vigil 无法确认所有订单都已撤销。请在 Bybit 打开“订单”，在现货、USDT 与 USDC 合约以及反向合约标签页中使用“全部撤销”（包括条件单和止盈止损委托）。',
   'manual.bybit.left':
-    '仍有 {count} 笔挂单有效。请在 Bybit 打开“订单”，在现货、USDT 与 USDC 合约以及反向合约标签页中使用“全部撤销”（包括条件单和止盈止损单）。',
+    '仍有 {count} 笔挂单有效。请在 Bybit 打开“订单”，在现货、USDT 与 USDC 合约以及反向合约标签页中使用“全部撤销”（包括条件单和止盈止损委托）。',
   'manual.bybit.otherKeys':
     'Bybit 的 API 只向 Vigil 显示它自己的密钥。请登录 bybit.com，打开 {url}，删除所有你不认识的其他 API 密钥（或全部删除）；如果希望 Vigil 继续监控，再添加一个新的只读密钥。',
   'manual.bybit.readOnlyStillExists':
@@ -962,11 +962,11 @@ const zhTW: Catalog = {
   'ks.bybit.downgraded': 'Vigil 的金鑰 {id} 已改為唯讀（已回讀確認）；它不能再交易或轉移資金',
   'ks.bybit.downgradeUnconfirmed': 'Bybit 接受了變更，但回讀時這把金鑰仍不是唯讀',
   'manual.bybit.unconfirmedEvery':
-    'Vigil 無法確認每一筆訂單都已取消。請在 Bybit 開啟「訂單」，在現貨、USDT 與 USDC 合約及反向合約分頁中使用「全部取消」（包括條件單與停利停損單）。',
+    'Vigil 無法確認每一筆訂單都已取消。請在 Bybit 開啟「訂單」，在現貨、USDT 與 USDC 合約及反向合約分頁中使用「全部取消」（包括條件單與止盈止損委託）。',
   'manual.bybit.unconfirmed':
-    'Vigil 無法確認所有訂單都已取消。請在 Bybit 開啟「訂單」，在現貨、USDT 與 USDC 合約及反向合約分頁中使用「全部取消」（包括條件單與停利停損單）。',
+    'Vigil 無法確認所有訂單都已取消。請在 Bybit 開啟「訂單」，在現貨、USDT 與 USDC 合約及反向合約分頁中使用「全部取消」（包括條件單與止盈止損委託）。',
   'manual.bybit.left':
-    '仍有 {count} 筆掛單有效。請在 Bybit 開啟「訂單」，在現貨、USDT 與 USDC 合約及反向合約分頁中使用「全部取消」（包括條件單與停利停損單）。',
+    '仍有 {count} 筆掛單有效。請在 Bybit 開啟「訂單」，在現貨、USDT 與 USDC 合約及反向合約分頁中使用「全部取消」（包括條件單與止盈止損委託）。',
   'manual.bybit.otherKeys':
     'Bybit 的 API 只讓 Vigil 看到它自己的金鑰。請登入 bybit.com，開啟 {url}，刪除所有你不認得的其他 API 金鑰（或全部刪除）；如果希望 Vigil 繼續監控，再新增一把唯讀金鑰。',
   'manual.bybit.readOnlyStillExists':
@@ -995,9 +995,9 @@ const zhTW: Catalog = {
   'ks.okx.noAlgoPending': '剛才沒有待觸發的策略委託，未再次讀取',
   'ks.okx.noRevoke': 'OKX 無法透過 API 撤銷或停用自己的 API 金鑰：請到 {url} 刪除{key}',
   'manual.okx.unconfirmed':
-    'Vigil 無法確認所有訂單都已取消。請在 okx.com 開啟「交易 → 目前委託」，取消每一筆訂單，包括「觸發委託」與「策略委託」分頁。',
+    'Vigil 無法確認所有訂單都已取消。請在 okx.com 開啟「交易 → 目前委託」，取消每一筆訂單，包括「計劃委託」與「策略委託」分頁。',
   'manual.okx.left':
-    '仍有 {count} 筆掛單有效。請在 okx.com 開啟「交易 → 目前委託」取消它們，包括「觸發委託」與「策略委託」分頁。',
+    '仍有 {count} 筆掛單有效。請在 okx.com 開啟「交易 → 目前委託」取消它們，包括「計劃委託」與「策略委託」分頁。',
   'manual.okx.noTradePermission':
     'Vigil 的金鑰沒有 OKX 的「交易」權限，因此無法取消訂單：如果希望下次緊急熔斷能取消訂單，請為新金鑰開啟「交易」權限。',
   'manual.okx.deleteKey':
