@@ -355,6 +355,8 @@ export const contract = {
     output: z.object({
       ok: z.boolean(),
       error: z.string().nullable(),
+      /** `error` as a descriptor (the exchange's own text verbatim inside it). */
+      errorMsg: messageSchema.optional(),
       capabilities: z.array(capabilitySchema),
       keys: z.array(keyViewSchema),
       posture: z.array(postureFindingSchema)
@@ -588,4 +590,6 @@ export interface ApiError {
   message: string
   /** For bad input: which field, as a JSON path. */
   path?: string
+  /** `message` as a descriptor, for the screens to show in their language. */
+  msg?: Message
 }

@@ -8,17 +8,21 @@ import type { z } from 'zod'
 
 import type { Vigil } from '../core/vigil-types'
 import { contract, type ApiError, type MethodName } from './contract'
+import { englishText, type Message } from './messages'
 
 export type DispatchResult = { ok: true; value: unknown } | { ok: false; error: ApiError }
 
 /** Errors a handler throws on purpose to say what went wrong in the caller's terms. */
 export class ApiFailure extends Error {
+  /** The message as a descriptor, when it was given as one (English text in `message`). */
+  readonly msg?: Message
   constructor(
     readonly code: ApiError['code'],
-    message: string,
+    message: string | Message,
     readonly path?: string
   ) {
-    super(message)
+    super(typeof message === 'string' ? message : englishText(message))
+    if (typeof message !== 'string') this.msg = message
     this.name = 'ApiFailure'
   }
 }
@@ -73,7 +77,15 @@ export async function dispatch(
     return { ok: true, value: checked.data }
   } catch (error) {
     if (error instanceof ApiFailure)
-      return { ok: false, error: { code: error.code, message: error.message, path: error.path } }
+      return {
+        ok: false,
+        error: {
+          code: error.code,
+          message: error.message,
+          path: error.path,
+          ...(error.msg ? { msg: error.msg } : {})
+        }
+      }
     return {
       ok: false,
       error: {

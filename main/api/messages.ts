@@ -443,6 +443,24 @@ const en = {
   'audit.monitoring.pause': 'Paused monitoring for {minutes} min',
   'audit.monitoring.resume': 'Resumed monitoring',
 
+  // API errors the window shows (form validation, a refused key).
+  'api.simulatedDemoOnly': 'simulated accounts exist only in demo mode',
+  'api.apiKeyRequired': 'apiKey: the API key is required',
+  'api.secretRequired': 'secret: the API secret is required',
+  'api.keyRefused': 'The exchange refused this API key: {error}',
+  'api.unknownExchange': 'unknown exchange: {exchange}',
+  'api.notSupported': '{exchange} is not supported yet',
+  'api.noDeadMan': '{exchange} has no dead-man timer Vigil can use',
+  'api.deadManTooShort':
+    'the timeout must be at least three poll intervals ({seconds} s), or one slow poll cancels every order',
+  'api.deadManRefused': '{exchange} refused the dead-man timer: {error}',
+  'api.webhookUrl': 'a webhook needs a URL',
+  'api.telegramChat': 'a Telegram channel needs a chat id',
+  'api.ntfyTopic': 'an ntfy channel needs a topic',
+  'api.telegramToken': 'a Telegram channel needs the bot token',
+  'api.exceptionNoField': 'the alert\'s evidence has no {field} to mark as "this is me"',
+  'api.exceptionValue': 'value: give a value or an alert to take it from',
+
   // Rule reasoning clauses.
   'why.sizeBaseline':
     "{ratio}× this account's {percentile}th percentile of {value} over the last {days} days (limit {factor}×)",
@@ -800,6 +818,23 @@ const zhCN: Catalog = {
   'audit.monitoring.pause': '已暂停监控 {minutes} 分钟',
   'audit.monitoring.resume': '已恢复监控',
 
+  'api.simulatedDemoOnly': '模拟账户仅在演示模式下可用',
+  'api.apiKeyRequired': 'apiKey：必须填写 API 密钥',
+  'api.secretRequired': 'secret：必须填写 API 密钥的 Secret',
+  'api.keyRefused': '交易所拒绝了这个 API 密钥：{error}',
+  'api.unknownExchange': '未知的交易所：{exchange}',
+  'api.notSupported': '暂不支持 {exchange}',
+  'api.noDeadMan': '{exchange} 没有 Vigil 可用的失联自动撤单计时器',
+  'api.deadManTooShort':
+    '超时时间必须至少为三个轮询间隔（{seconds} 秒），否则一次较慢的轮询就会撤销所有订单',
+  'api.deadManRefused': '{exchange} 拒绝了失联自动撤单计时器：{error}',
+  'api.webhookUrl': 'Webhook 需要填写网址',
+  'api.telegramChat': 'Telegram 渠道需要填写聊天 ID',
+  'api.ntfyTopic': 'ntfy 渠道需要填写主题',
+  'api.telegramToken': 'Telegram 渠道需要填写机器人令牌',
+  'api.exceptionNoField': '该告警的证据中没有可标记为“这是我”的 {field}',
+  'api.exceptionValue': 'value：请填写一个值，或指定从哪条告警中取值',
+
   'why.sizeBaseline':
     '达到本账户过去 {days} 天第 {percentile} 百分位（{value}）的 {ratio} 倍（上限 {factor} 倍）',
   'why.sizeEquity': '占账户权益 {equity} 的 {share}%（上限 {limit}%）'
@@ -1150,6 +1185,23 @@ const zhTW: Catalog = {
   'audit.demo.attack': '已啟動示範攻擊 {attack}',
   'audit.monitoring.pause': '已暫停監控 {minutes} 分鐘',
   'audit.monitoring.resume': '已恢復監控',
+
+  'api.simulatedDemoOnly': '模擬帳戶僅在示範模式下可用',
+  'api.apiKeyRequired': 'apiKey：必須填寫 API 金鑰',
+  'api.secretRequired': 'secret：必須填寫 API 金鑰的 Secret',
+  'api.keyRefused': '交易所拒絕了這把 API 金鑰：{error}',
+  'api.unknownExchange': '未知的交易所：{exchange}',
+  'api.notSupported': '尚不支援 {exchange}',
+  'api.noDeadMan': '{exchange} 沒有 Vigil 可用的斷線自動撤單計時器',
+  'api.deadManTooShort':
+    '逾時時間必須至少為三個輪詢間隔（{seconds} 秒），否則一次較慢的輪詢就會取消所有訂單',
+  'api.deadManRefused': '{exchange} 拒絕了斷線自動撤單計時器：{error}',
+  'api.webhookUrl': 'Webhook 需要填寫網址',
+  'api.telegramChat': 'Telegram 管道需要填寫聊天 ID',
+  'api.ntfyTopic': 'ntfy 管道需要填寫主題',
+  'api.telegramToken': 'Telegram 管道需要填寫機器人權杖',
+  'api.exceptionNoField': '這則警示的證據中沒有可標記為「這是我」的 {field}',
+  'api.exceptionValue': 'value：請填寫一個值，或指定從哪則警示取值',
 
   'why.sizeBaseline':
     '達到這個帳戶過去 {days} 天第 {percentile} 百分位（{value}）的 {ratio} 倍（上限 {factor} 倍）',

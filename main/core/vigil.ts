@@ -402,12 +402,7 @@ export async function createVigil(deps: VigilDeps): Promise<Vigil & { internals:
     let input: T = raw
     if (raw.simulated) {
       const spare = deps.demoControl?.spare
-      if (!spare)
-        throw new ApiFailure(
-          'bad-request',
-          'simulated accounts exist only in demo mode',
-          'simulated'
-        )
+      if (!spare) throw new ApiFailure('bad-request', msg('api.simulatedDemoOnly'), 'simulated')
       input = {
         ...raw,
         exchange: spare.exchange,
@@ -416,10 +411,8 @@ export async function createVigil(deps: VigilDeps): Promise<Vigil & { internals:
         secret: spare.credentials.secret
       }
     }
-    if (!input.apiKey)
-      throw new ApiFailure('bad-request', 'apiKey: the API key is required', 'apiKey')
-    if (!input.secret)
-      throw new ApiFailure('bad-request', 'secret: the API secret is required', 'secret')
+    if (!input.apiKey) throw new ApiFailure('bad-request', msg('api.apiKeyRequired'), 'apiKey')
+    if (!input.secret) throw new ApiFailure('bad-request', msg('api.secretRequired'), 'secret')
     return input as T & { apiKey: string; secret: string }
   }
 
@@ -439,11 +432,7 @@ export async function createVigil(deps: VigilDeps): Promise<Vigil & { internals:
     } catch (error) {
       const fault = classifyError(error, { exchangeName: exchangeId })
       if (fault.category === 'auth' || fault.category === 'permission') {
-        throw new ApiFailure(
-          'bad-request',
-          `The exchange refused this API key: ${fault.message}`,
-          'apiKey'
-        )
+        throw new ApiFailure('bad-request', msg('api.keyRefused', { error: fault.msg }), 'apiKey')
       }
       logger.warn('could not verify the key now; will keep trying', {
         exchange: exchangeId,
@@ -708,9 +697,17 @@ export async function createVigil(deps: VigilDeps): Promise<Vigil & { internals:
       const input = resolveCredentialsInput(raw)
       const { apiKey, secret } = input
       if (!(await listExchangeIds()).includes(input.exchange))
-        throw new ApiFailure('bad-request', `unknown exchange: ${input.exchange}`, 'exchange')
+        throw new ApiFailure(
+          'bad-request',
+          msg('api.unknownExchange', { exchange: input.exchange }),
+          'exchange'
+        )
       if (!isSupportedExchange(input.exchange)) {
-        throw new ApiFailure('bad-request', `${input.exchange} is not supported yet`, 'exchange')
+        throw new ApiFailure(
+          'bad-request',
+          msg('api.notSupported', { exchange: input.exchange }),
+          'exchange'
+        )
       }
       const id = `${input.exchange}-${randomBytes(4).toString('hex')}`
       const credentials: Credentials = {
@@ -743,9 +740,7 @@ export async function createVigil(deps: VigilDeps): Promise<Vigil & { internals:
         accounts.remove(id)
         engine.historyChanged(id)
         await deps.secrets.delete(accountSlot(id))
-        throw error instanceof ApiFailure
-          ? error
-          : new ApiFailure('bad-request', (error as Error).message)
+        throw error instanceof ApiFailure ? error : new ApiFailure('bad-request', errorMsg(error))
       }
       emitStatus()
       return accountView(accounts.get(id)!)
@@ -759,12 +754,14 @@ export async function createVigil(deps: VigilDeps): Promise<Vigil & { internals:
       }
       const empty = { capabilities: [], keys: [], posture: [] }
       if (!isSupportedExchange(input.exchange)) {
-        return { ok: false, error: `${input.exchange} is not supported yet`, ...empty }
+        const why = msg('api.notSupported', { exchange: input.exchange })
+        return { ok: false, error: englishText(why), errorMsg: why, ...empty }
       }
       try {
         await verifyCredentials(input.exchange, input.endpoint, credentials)
       } catch (error) {
-        return { ok: false, error: (error as Error).message, ...empty }
+        const why = error instanceof ApiFailure && error.msg ? error.msg : errorMsg(error)
+        return { ok: false, error: (error as Error).message, errorMsg: why, ...empty }
       }
       const exchange = await deps.exchanges.create(
         { exchange: input.exchange, endpoint: input.endpoint },
@@ -847,7 +844,7 @@ export async function createVigil(deps: VigilDeps): Promise<Vigil & { internals:
           if (!supported || !watcher?.connectorRef.heartbeat) {
             throw new ApiFailure(
               'bad-request',
-              `${account.exchange} has no dead-man timer Vigil can use`,
+              msg('api.noDeadMan', { exchange: account.exchange }),
               'deadManSeconds'
             )
           }
@@ -855,7 +852,7 @@ export async function createVigil(deps: VigilDeps): Promise<Vigil & { internals:
           if (deadManSeconds < interval * 3) {
             throw new ApiFailure(
               'bad-request',
-              `the timeout must be at least three poll intervals (${interval * 3} s), or one slow poll cancels every order`,
+              msg('api.deadManTooShort', { seconds: interval * 3 }),
               'deadManSeconds'
             )
           }
@@ -865,7 +862,7 @@ export async function createVigil(deps: VigilDeps): Promise<Vigil & { internals:
           } catch (error) {
             throw new ApiFailure(
               'bad-request',
-              `${account.exchange} refused the dead-man timer: ${(error as Error).message}`,
+              msg('api.deadManRefused', { exchange: account.exchange, error: errorMsg(error) }),
               'deadManSeconds'
             )
           }
@@ -989,18 +986,16 @@ export async function createVigil(deps: VigilDeps): Promise<Vigil & { internals:
     'channels.list': async () => Promise.all(channels.list().map(channelView)),
     'channels.add': async (input) => {
       if (input.kind === 'webhook' && !input.url)
-        throw new ApiFailure('bad-request', 'a webhook needs a URL', 'url')
+        throw new ApiFailure('bad-request', msg('api.webhookUrl'), 'url')
       if (input.kind !== 'webhook' && !input.target) {
         throw new ApiFailure(
           'bad-request',
-          input.kind === 'telegram'
-            ? 'a Telegram channel needs a chat id'
-            : 'an ntfy channel needs a topic',
+          msg(input.kind === 'telegram' ? 'api.telegramChat' : 'api.ntfyTopic'),
           'target'
         )
       }
       if (input.kind === 'telegram' && !input.secret)
-        throw new ApiFailure('bad-request', 'a Telegram channel needs the bot token', 'secret')
+        throw new ApiFailure('bad-request', msg('api.telegramToken'), 'secret')
       const channel: ChannelConfig = {
         id: `ch-${randomBytes(4).toString('hex')}`,
         kind: input.kind,
@@ -1098,7 +1093,7 @@ export async function createVigil(deps: VigilDeps): Promise<Vigil & { internals:
         if (!value)
           throw new ApiFailure(
             'bad-request',
-            `the alert's evidence has no ${input.field} to mark as "this is me"`,
+            msg('api.exceptionNoField', { field: input.field }),
             'field'
           )
         ruleId ??= input.allRules ? undefined : alert.rule
@@ -1107,12 +1102,7 @@ export async function createVigil(deps: VigilDeps): Promise<Vigil & { internals:
           incidents.setStatus(alert.incidentId, 'acknowledged', clock.now())
         response.cancelCountdown(alert.incidentId, 'this is me')
       }
-      if (!value)
-        throw new ApiFailure(
-          'bad-request',
-          'value: give a value or an alert to take it from',
-          'value'
-        )
+      if (!value) throw new ApiFailure('bad-request', msg('api.exceptionValue'), 'value')
       const created = exceptions.add({
         ruleId: ruleId ?? null,
         accountId: accountId ?? null,

@@ -1,3 +1,4 @@
+import type { Message } from '../../../main/api/messages'
 import type { ApiError } from '../../../main/api/types'
 
 /** Codes a call can fail with: the contract's own, plus what only a transport can see. */
@@ -7,12 +8,15 @@ export type ApiCallErrorCode = ApiError['code'] | 'unauthorized' | 'network'
 export class ApiCallError extends Error {
   readonly code: ApiCallErrorCode
   readonly path?: string
+  /** The message as a descriptor, when main sent one: shown in the window's language. */
+  readonly msg?: Message
 
-  constructor(code: ApiCallErrorCode, message: string, path?: string) {
+  constructor(code: ApiCallErrorCode, message: string, path?: string, msg?: Message) {
     super(message)
     this.name = 'ApiCallError'
     this.code = code
     this.path = path
+    if (msg) this.msg = msg
   }
 }
 
@@ -30,10 +34,24 @@ const KNOWN_CODES: readonly ApiCallErrorCode[] = [
 export function toApiCallError(error: unknown): ApiCallError {
   if (error instanceof ApiCallError) return error
   if (typeof error === 'object' && error !== null) {
-    const { code, message, path } = error as { code?: unknown; message?: unknown; path?: unknown }
+    const { code, message, path, msg } = error as {
+      code?: unknown
+      message?: unknown
+      path?: unknown
+      msg?: unknown
+    }
     const known = KNOWN_CODES.find((c) => c === code)
     const text = typeof message === 'string' ? stripIpcPrefix(message) : 'unknown error'
-    return new ApiCallError(known ?? 'internal', text, typeof path === 'string' ? path : undefined)
+    const descriptor =
+      msg && typeof msg === 'object' && typeof (msg as Message).code === 'string'
+        ? (msg as Message)
+        : undefined
+    return new ApiCallError(
+      known ?? 'internal',
+      text,
+      typeof path === 'string' ? path : undefined,
+      descriptor
+    )
   }
   return new ApiCallError('internal', typeof error === 'string' ? error : 'unknown error')
 }

@@ -80,7 +80,7 @@ export function createHttpTransport(options: HttpTransportOptions = {}): HttpTra
     }
     if (body && body.ok === true) return body.value
     if (body && body.ok === false && body.error) {
-      throw new ApiCallError(body.error.code, body.error.message, body.error.path)
+      throw new ApiCallError(body.error.code, body.error.message, body.error.path, body.error.msg)
     }
     throw new ApiCallError('internal', `HTTP ${response.status}: unexpected response`)
   }

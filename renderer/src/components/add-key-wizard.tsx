@@ -40,7 +40,7 @@ export function AddKeyWizard({
   rotate?: AccountView | null
   onRotateDone?: () => void
 }) {
-  const { t } = useTranslation()
+  const { t, i18n } = useTranslation()
   const api = useApi()
   const ids = useId()
   const demo = useDemoInfo()
@@ -375,7 +375,8 @@ export function AddKeyWizard({
 
             {tested && !tested.ok ? (
               <p className="error-note" role="alert" data-testid="test-error">
-                <strong>{t('wizard.testFailed')}</strong> {tested.error}
+                <strong>{t('wizard.testFailed')}</strong>{' '}
+                {messageText(tested.errorMsg, tested.error ?? '', i18n.language)}
               </p>
             ) : null}
             <ErrorNote error={error} />

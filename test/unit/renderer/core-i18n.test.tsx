@@ -199,6 +199,38 @@ describe('account settings (accounts.update)', () => {
       { accountId: account.id, pollSeconds: account.pollSeconds, deadManSeconds: 10 }
     ])
   })
+
+  it('an API refusal main sent as a descriptor shows in zh-CN, the exchange text verbatim', async () => {
+    const account = makeAccount()
+    const fake = createFakeVigil({
+      accounts: [
+        {
+          ...account,
+          capabilities: account.capabilities.map((c) =>
+            c.id === 'deadMan' ? { ...c, supported: true } : c
+          )
+        }
+      ]
+    })
+    const why = msg('api.deadManRefused', {
+      exchange: 'okx',
+      error: msg('fault.exchange', { exchange: 'OKX', error: msg('fault.okx.deadManRange') })
+    })
+    fake.handlers['accounts.update'] = () => {
+      // What the preload throws: the dispatch error as a plain object.
+      throw { code: 'bad-request', message: englishText(why), msg: why, path: 'deadManSeconds' }
+    }
+    renderApp(fake, { hash: '#/accounts', language: 'zh-CN' })
+    fireEvent.click((await screen.findAllByTestId('account-settings-open'))[0]!)
+    const form = await screen.findByTestId('account-settings')
+    fireEvent.change(within(form).getByTestId('account-dead-man'), { target: { value: '5' } })
+    fireEvent.click(within(form).getByTestId('account-settings-save'))
+    const alert = await within(form).findByRole('alert')
+    expect(alert.textContent).toContain(
+      'okx 拒绝了失联自动撤单计时器：OKX：倒计时全部撤单（cancel-all-after）的超时时间必须为 0 或 10–120 秒'
+    )
+    expect(alert.textContent).not.toContain('refused the dead-man timer')
+  })
 })
 
 describe('descriptors from main in the window language', () => {
