@@ -1,9 +1,11 @@
 /**
  * The detection engine. It loads the shipped YAML rules, compiles them with the user's
  * overrides, and checks each newly stored event against the rules that read its type, using only
- * indexed history in SQLite (a window of the same account's events, a seen_values lookup, a
- * per-day cached baseline). Nothing is rescanned per event, so a retro-scan of 90 days and a live
- * poll cost the same per event.
+ * bounded history: a short window of the same account's events (kept in memory, else an indexed
+ * SQLite range), a remembered value, a per-day baseline built from the events already judged.
+ * Nothing is rescanned per event, so a retro-scan of 90 days and a live poll cost the same per
+ * event. The core runs each poll's events through batch(): one transaction, one write of what
+ * the rules learned.
  */
 import { LRUCache } from 'lru-cache'
 

@@ -43,7 +43,7 @@ export interface RuleEngine {
   list(): RuleSummary[]
   /** Errors from rule files that were rejected at load; the other rules keep running. */
   loadErrors(): { file: string; message: string }[]
-  /** Evaluate one newly stored event against every enabled rule. Incremental: uses indexed history only. */
+  /** Evaluate one newly stored event against every enabled rule. Incremental: reads bounded history only. */
   evaluate(event: StoredEvent, context: EvaluateContext): Finding[]
 }
 
