@@ -206,7 +206,7 @@ function FireDrill() {
       <ul className="drill-list">
         {attacks.map((a) => (
           <li key={a.id}>
-            <span>{a.title}</span>
+            <span>{t(`fireDrill.attacks.${a.id}`, { defaultValue: a.title })}</span>
             <button
               type="button"
               className="button"

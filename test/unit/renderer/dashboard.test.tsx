@@ -151,6 +151,27 @@ describe('overview', () => {
     expect(fake.callsOf('demo.attack')).toEqual([{ attack: 'takeover-spare' }])
   })
 
+  it('names a known drill in the window language, an unknown one as main sent it', async () => {
+    const fake = createFakeVigil({
+      status: makeStatus({ demo: true }),
+      demo: {
+        demo: true,
+        spare: null,
+        attacks: [
+          { id: 'takeover-spare', title: 'Account takeover on the spare account' },
+          { id: 'new-drill', title: 'A drill this build has no name for' }
+        ]
+      }
+    })
+    // The app takes its language from the saved settings.
+    fake.state.settings = { ...fake.state.settings, language: 'zh-TW' }
+    renderApp(fake, { language: 'zh-TW' })
+    const drill = await screen.findByTestId('fire-drill')
+    expect(within(drill).getByText('備用帳戶遭到接管')).toBeTruthy()
+    expect(within(drill).getByText('A drill this build has no name for')).toBeTruthy()
+    expect(within(drill).queryByText('Account takeover on the spare account')).toBeNull()
+  })
+
   it('shows no fire drill outside demo mode', async () => {
     renderApp(createFakeVigil())
     await screen.findByTestId('kill-switch-all')

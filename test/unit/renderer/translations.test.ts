@@ -45,6 +45,21 @@ describe('translations', () => {
     })
   }
 
+  it('every rule parameter has a label (alert reasoning lists the parameters it used)', () => {
+    const rules = import.meta.glob<string>('../../../resources/rules/*.yaml', {
+      query: '?raw',
+      import: 'default',
+      eager: true
+    })
+    const params = new Set<string>()
+    for (const source of Object.values(rules)) {
+      const block = /^params:\n((?: {2}.*\n?)*)/m.exec(source)?.[1] ?? ''
+      for (const m of block.matchAll(/^ {2}(\w+):/gm)) params.add(m[1]!)
+    }
+    expect(params.size).toBeGreaterThan(20)
+    expect([...params].filter((p) => !locales.en.has(`reasoning.${p}`))).toEqual([])
+  })
+
   it('every literal key the renderer uses exists in English', () => {
     const sources = import.meta.glob<string>('../../../renderer/src/**/*.{ts,tsx}', {
       query: '?raw',

@@ -198,7 +198,37 @@ export const en = {
     via: 'Via',
     values: 'Values',
     minLogins: 'Min. logins',
-    liveAfterDays: 'Live after (days)'
+    liveAfterDays: 'Live after (days)',
+    burstMinutes: 'Burst window (min)',
+    burstSymbols: 'Symbols in a burst',
+    consecutiveErrors: 'Errors in a row',
+    dropShare: 'Drop share',
+    equityShare: 'Share of equity',
+    factor: 'Factor',
+    intervals: 'Poll intervals',
+    lookbackHours: 'Look-back (hours)',
+    maxAgeDays: 'Max. age (days)',
+    maxAmountUsd: 'Max. amount (USD)',
+    maxCount: 'Max. count',
+    maxDeviation: 'Max. deviation',
+    maxKmh: 'Max. speed (km/h)',
+    maxProbability: 'Max. probability',
+    maxUsd: 'Max. (USD)',
+    maxWinRate: 'Max. win rate',
+    maxWithdrawals: 'Max. withdrawals',
+    minAcceleration: 'Min. acceleration',
+    minCountries: 'Min. countries',
+    minFailures: 'Min. failures',
+    minFills: 'Min. fills',
+    minKm: 'Min. distance (km)',
+    minLeverage: 'Min. leverage',
+    minOrders: 'Min. orders',
+    minTrades: 'Min. trades',
+    sigma: 'Sigma',
+    singleUsd: 'Single amount (USD)',
+    smoothingHours: 'Smoothing (hours)',
+    trustAfterHours: 'Trusted after (hours)',
+    windowHours: 'Window (hours)'
   },
   response: {
     history: 'History only',
@@ -556,7 +586,10 @@ export const en = {
     running: 'Starting…',
     played: 'Drill started: {{n}} attack steps played.',
     watch: 'Watch the alerts',
-    nothingLeft: 'This drill has already been played.'
+    nothingLeft: 'This drill has already been played.',
+    attacks: {
+      'takeover-spare': 'Account takeover on the spare account'
+    }
   },
   export: {
     label: 'Export history',

@@ -197,7 +197,37 @@ export const zhCN: Translations = {
     via: '依据',
     values: '取值',
     minLogins: '最少登录次数',
-    liveAfterDays: '学习期（天）'
+    liveAfterDays: '学习期（天）',
+    burstMinutes: '突发时间窗（分钟）',
+    burstSymbols: '突发涉及的交易对数',
+    consecutiveErrors: '连续错误次数',
+    dropShare: '下降比例',
+    equityShare: '占权益比例',
+    factor: '倍数',
+    intervals: '轮询间隔数',
+    lookbackHours: '回溯时长（小时）',
+    maxAgeDays: '最长存在时间（天）',
+    maxAmountUsd: '最大金额（美元）',
+    maxCount: '最大次数',
+    maxDeviation: '最大偏离',
+    maxKmh: '最高速度（公里/小时）',
+    maxProbability: '最大概率',
+    maxUsd: '上限（美元）',
+    maxWinRate: '最高胜率',
+    maxWithdrawals: '最多提现次数',
+    minAcceleration: '最小加速倍数',
+    minCountries: '最少国家数',
+    minFailures: '最少失败次数',
+    minFills: '最少成交笔数',
+    minKm: '最小距离（公里）',
+    minLeverage: '最低杠杆',
+    minOrders: '最少订单数',
+    minTrades: '最少成交次数',
+    sigma: '标准差倍数（σ）',
+    singleUsd: '单笔金额（美元）',
+    smoothingHours: '平滑时长（小时）',
+    trustAfterHours: '视为可信前的时长（小时）',
+    windowHours: '时间窗（小时）'
   },
   response: {
     history: '仅记录',
@@ -538,7 +568,10 @@ export const zhCN: Translations = {
     running: '启动中…',
     played: '演练已开始：已播放 {{n}} 个攻击步骤。',
     watch: '查看告警',
-    nothingLeft: '此演练已经播放过了。'
+    nothingLeft: '此演练已经播放过了。',
+    attacks: {
+      'takeover-spare': '备用账户遭到接管'
+    }
   },
   export: {
     label: '导出历史',

@@ -197,7 +197,37 @@ export const zhTW: Translations = {
     via: '依據',
     values: '取值',
     minLogins: '最少登入次數',
-    liveAfterDays: '學習期（天）'
+    liveAfterDays: '學習期（天）',
+    burstMinutes: '突發時間窗（分鐘）',
+    burstSymbols: '突發涉及的交易對數',
+    consecutiveErrors: '連續錯誤次數',
+    dropShare: '下降比例',
+    equityShare: '佔權益比例',
+    factor: '倍數',
+    intervals: '輪詢間隔數',
+    lookbackHours: '回溯時長（小時）',
+    maxAgeDays: '最長存在時間（天）',
+    maxAmountUsd: '最大金額（美元）',
+    maxCount: '最大次數',
+    maxDeviation: '最大偏離',
+    maxKmh: '最高速度（公里/小時）',
+    maxProbability: '最大機率',
+    maxUsd: '上限（美元）',
+    maxWinRate: '最高勝率',
+    maxWithdrawals: '最多提領次數',
+    minAcceleration: '最小加速倍數',
+    minCountries: '最少國家數',
+    minFailures: '最少失敗次數',
+    minFills: '最少成交筆數',
+    minKm: '最小距離（公里）',
+    minLeverage: '最低槓桿',
+    minOrders: '最少訂單數',
+    minTrades: '最少成交次數',
+    sigma: '標準差倍數（σ）',
+    singleUsd: '單筆金額（美元）',
+    smoothingHours: '平滑時長（小時）',
+    trustAfterHours: '視為可信前的時長（小時）',
+    windowHours: '時間窗（小時）'
   },
   response: {
     history: '僅記錄',
@@ -538,7 +568,10 @@ export const zhTW: Translations = {
     running: '啟動中…',
     played: '演練已開始：已播放 {{n}} 個攻擊步驟。',
     watch: '查看警示',
-    nothingLeft: '此演練已經播放過了。'
+    nothingLeft: '此演練已經播放過了。',
+    attacks: {
+      'takeover-spare': '備用帳戶遭到接管'
+    }
   },
   export: {
     label: '匯出歷史',
