@@ -24,17 +24,22 @@ interface Population {
   values: number[] | null
 }
 
-const caches = new WeakMap<CompiledRule, Map<string, unknown>>()
+const caches = new WeakMap<CompiledRule, Map<string, Map<number, unknown>>>()
 
-/** Per compiled rule, per account and UTC day: history does not change under a finished day. */
-function cached<T>(rule: CompiledRule, key: string, make: () => T): T {
-  let cache = caches.get(rule)
-  if (!cache) caches.set(rule, (cache = new Map()))
-  if (cache.has(key)) return cache.get(key) as T
-  // Bounded: a long retro-scan visits one key per account and day.
-  if (cache.size > 5_000) cache.clear()
+/**
+ * Per compiled rule, per account and UTC day: history does not change under a finished day. (A
+ * rule has one method, so account and day name its cache entry.)
+ */
+function cached<T>(rule: CompiledRule, accountId: string, day: number, make: () => T): T {
+  let byAccount = caches.get(rule)
+  if (!byAccount) caches.set(rule, (byAccount = new Map()))
+  let byDay = byAccount.get(accountId)
+  if (!byDay) byAccount.set(accountId, (byDay = new Map()))
+  if (byDay.has(day)) return byDay.get(day) as T
+  // Bounded: a long retro-scan visits one day after another.
+  if (byDay.size > 1_000) byDay.clear()
   const value = make()
-  cache.set(key, value)
+  byDay.set(day, value)
   return value
 }
 
@@ -55,7 +60,7 @@ interface OpenPiece extends Population {
   sorted: boolean
 }
 
-const openPieces = new WeakMap<CompiledRule, Map<string, OpenPiece>>()
+const openPieces = new WeakMap<CompiledRule, Map<string, Map<number, OpenPiece>>>()
 
 /** Methods whose history is a per-day population, and whether they need the field's values. */
 const POPULATION_METHODS: Record<string, boolean> = {
@@ -70,16 +75,17 @@ const POPULATION_METHODS: Record<string, boolean> = {
 function observe(rule: CompiledRule, view: EventView): void {
   const withValues = POPULATION_METHODS[String(rule.spec.method)]
   if (withValues === undefined) return
-  let open = openPieces.get(rule)
-  if (!open) openPieces.set(rule, (open = new Map()))
+  let byAccount = openPieces.get(rule)
+  if (!byAccount) openPieces.set(rule, (byAccount = new Map()))
   const event = view.event
+  let open = byAccount.get(event.accountId)
+  if (!open) byAccount.set(event.accountId, (open = new Map()))
   const day = dayStart(event.ts)
-  const key = event.accountId + '|' + day
-  let piece = open.get(key)
+  let piece = open.get(day)
   if (!piece) {
     // Bounded: only days not yet used as history are open (today, and a late one now and then).
     if (open.size > 1_000) open.clear()
-    open.set(key, (piece = { observed: 0, sorted: true, ts: [], values: withValues ? [] : null }))
+    open.set(day, (piece = { observed: 0, sorted: true, ts: [], values: withValues ? [] : null }))
   }
   piece.observed++
   if (!rule.test(rule.expr(rule.spec.population as string | undefined), view)) return
@@ -99,11 +105,10 @@ function closePiece(
   accountId: string,
   day: number
 ): Population | null {
-  const open = openPieces.get(rule)
-  const key = `${accountId}|${day}`
-  const piece = open?.get(key)
+  const open = openPieces.get(rule)?.get(accountId)
+  const piece = open?.get(day)
   if (!open || !piece) return null
-  open.delete(key)
+  open.delete(day)
   if (env.history.count(accountId, rule.types, day, day + DAY_MS) !== piece.observed) return null
   if (!piece.sorted) piece.ts.sort((a, b) => a - b)
   return { ts: piece.ts, values: piece.values }
@@ -242,7 +247,7 @@ function recent(
 
 function hourHistogram(rule: CompiledRule, env: KindEnv, event: StoredEvent, span: number) {
   const day = dayStart(event.ts)
-  return cached(rule, `${event.accountId}|${day}|hours`, () => {
+  return cached(rule, event.accountId, day, () => {
     const pop = population(rule, env, event.accountId, day - span, day, null)
     const hist = new Array<number>(24).fill(0)
     for (const ts of pop.ts) hist[new Date(ts).getUTCHours()]! += 1
@@ -315,7 +320,7 @@ const rate: Method = (rule, view, env) => {
   const span = windowMs(spec.window)
   const bucket = windowMs(spec.bucket)
   const day = dayStart(event.ts)
-  const stats = cached(rule, `${event.accountId}|${day}|rate`, () => {
+  const stats = cached(rule, event.accountId, day, () => {
     const pop = population(rule, env, event.accountId, day - span, day, null)
     const counts = new Map<number, number>()
     for (const ts of pop.ts)
@@ -372,7 +377,7 @@ const acceleration: Method = (rule, view, env) => {
   const span = windowMs(spec.window)
   const bucket = windowMs(spec.bucket)
   const day = dayStart(event.ts)
-  const stats = cached(rule, `${event.accountId}|${day}|accel`, () => {
+  const stats = cached(rule, event.accountId, day, () => {
     const pop = population(rule, env, event.accountId, day - span, day, null)
     const counts = new Map<number, number>()
     for (const ts of pop.ts)
@@ -440,7 +445,7 @@ const percentile: Method = (rule, view, env) => {
   const span = windowMs(spec.window)
   const day = dayStart(event.ts)
   const q = (numberSetting(spec, 'percentile') as number) / 100
-  const stats = cached(rule, `${event.accountId}|${day}|pct`, () => {
+  const stats = cached(rule, event.accountId, day, () => {
     const pop = population(rule, env, event.accountId, day - span, day, field)
     const values = (pop.values ?? []).slice().sort((a, b) => a - b)
     return {

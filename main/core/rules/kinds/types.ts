@@ -83,21 +83,21 @@ export function learnedState(
   via: string
 } {
   const days = firstSampleTs === null ? 0 : Math.max(0, (event.ts - firstSampleTs) / DAY_MS)
-  const base = {
+  let via = 'learning'
+  if (samples >= learning.minSamples && days >= learning.minDays) via = 'samples'
+  else if (env.scope === 'live' && learning.liveAfterAccountDays !== null) {
+    const since = env.history.accountSince(event.accountId)
+    if (since !== null && event.ts - since >= learning.liveAfterAccountDays * DAY_MS)
+      via = 'account-age'
+  }
+  return {
+    learned: via !== 'learning',
     samples,
     minSamples: learning.minSamples,
     days: Math.round(days * 10) / 10,
-    minDays: learning.minDays
+    minDays: learning.minDays,
+    via
   }
-  if (samples >= learning.minSamples && days >= learning.minDays)
-    return { learned: true, ...base, via: 'samples' }
-  if (env.scope === 'live' && learning.liveAfterAccountDays !== null) {
-    const since = env.history.accountSince(event.accountId)
-    if (since !== null && event.ts - since >= learning.liveAfterAccountDays * DAY_MS) {
-      return { learned: true, ...base, via: 'account-age' }
-    }
-  }
-  return { learned: false, ...base, via: 'learning' }
 }
 
 /** Comparison operators of limits and thresholds. */
