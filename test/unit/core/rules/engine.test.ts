@@ -55,6 +55,27 @@ const failure = (
   data: { ip, success: false, country: 'RU' }
 })
 
+/** A new BTC/USDT order of account a1 worth `usd` (limit buy unless told otherwise). */
+const orderOf = (
+  ts: number,
+  usd: number,
+  o: { type?: string; side?: string } = {}
+): Omit<NewEvent, 'exchangeRecordId'> => ({
+  accountId: 'a1',
+  kind: 'order',
+  type: 'order.new',
+  ts,
+  data: {
+    orderId: `o${ts}`,
+    symbol: 'BTC/USDT',
+    side: o.side ?? 'buy',
+    type: o.type ?? 'limit',
+    status: 'open',
+    amount: usd / 50_000,
+    price: 50_000
+  } as NewEvent['data']
+})
+
 const read =
   (fields: Record<string, unknown>) =>
   (path: string): unknown =>
@@ -435,21 +456,8 @@ describe('incremental evaluation', () => {
       let x = 7
       return () => (x = (x * 48271) % 2147483647) / 2147483647
     })()
-    const order = (ts: number, usd: number, type: string): Omit<NewEvent, 'exchangeRecordId'> => ({
-      accountId: 'a1',
-      kind: 'order',
-      type: 'order.new',
-      ts,
-      data: {
-        orderId: `o${ts}`,
-        symbol: 'BTC/USDT',
-        side: r() < 0.5 ? 'buy' : 'sell',
-        type,
-        status: 'open',
-        amount: usd / 50_000,
-        price: 50_000
-      } as NewEvent['data']
-    })
+    const order = (ts: number, usd: number, type: string) =>
+      orderOf(ts, usd, { type, side: r() < 0.5 ? 'buy' : 'sell' })
     for (let d = 16; d >= 1; d--)
       for (let i = 0; i < 40; i++) {
         // Busy UTC hours 8–17 only, sizes spread over two orders of magnitude.
@@ -483,21 +491,7 @@ describe('incremental evaluation', () => {
       const { db, push } = setup({
         overrides: { 'trade.size_outlier': { params: { equityShare: null } } }
       })
-      const order = (ts: number, usd: number): Omit<NewEvent, 'exchangeRecordId'> => ({
-        accountId: 'a1',
-        kind: 'order',
-        type: 'order.new',
-        ts,
-        data: {
-          orderId: `o${ts}`,
-          symbol: 'BTC/USDT',
-          side: 'buy',
-          type: 'limit',
-          status: 'open',
-          amount: usd / 50_000,
-          price: 50_000
-        } as NewEvent['data']
-      })
+      const order = (ts: number, usd: number) => orderOf(ts, usd)
       for (let d = 10; d >= 1; d--)
         for (let h = 0; h < 24; h += 2) push(order(T0 - d * DAY + h * 3_600_000, 1_000))
       // The first order of day T0 fixes that day's baseline (days T0-30 … T0-1).
