@@ -216,7 +216,9 @@ function RuleCard({ rule, onSaved }: { rule: RuleView; onSaved: (rule: RuleView)
             <div className="params-grid">
               {editable.map(([k, v]) => (
                 <label key={k} className="param">
-                  <span className="mono small">{k}</span>
+                  <span className="small">
+                    {t(`reasoning.${k}`, { defaultValue: k })} <code className="muted">{k}</code>
+                  </span>
                   {typeof v === 'boolean' ? (
                     <input
                       type="checkbox"

@@ -112,6 +112,16 @@ describe('rules', () => {
     expect(fake.state.rules[0].params.windowDays).toBe(30)
   })
 
+  it('labels each threshold in the window language, its parameter name next to it', async () => {
+    const fake = createFakeVigil()
+    fake.state.settings = { ...fake.state.settings, language: 'zh-CN' }
+    renderApp(fake, { hash: '#/rules', language: 'zh-CN' })
+    const card = await screen.findByTestId('rule-card')
+    const label = within(card).getByTestId('param-windowDays').closest('label')!
+    expect(label.textContent).toContain('时间窗口（天）')
+    expect(within(label).getByText('windowDays').tagName).toBe('CODE')
+  })
+
   it('lists exceptions and silences and removes them', async () => {
     const fake = createFakeVigil({
       exceptions: [
