@@ -460,6 +460,15 @@ const en = {
   'api.telegramToken': 'a Telegram channel needs the bot token',
   'api.exceptionNoField': 'the alert\'s evidence has no {field} to mark as "this is me"',
   'api.exceptionValue': 'value: give a value or an alert to take it from',
+  'rules.invalid': '{rule}: {reason}',
+  'rules.param.type': 'param {name} must be a {expected}',
+  'rules.param.finite': 'param {name} must be finite',
+  'rules.param.min': 'param {name} must be ≥ {min}',
+  'rules.param.max': 'param {name} must be ≤ {max}',
+  'rules.param.unknown': 'params.{name}: no such param in {rule}',
+  'rules.type.number': 'number',
+  'rules.type.boolean': 'boolean',
+  'rules.type.string': 'string',
 
   // Rule reasoning clauses.
   'why.sizeBaseline':
@@ -834,6 +843,15 @@ const zhCN: Catalog = {
   'api.telegramToken': 'Telegram 渠道需要填写机器人令牌',
   'api.exceptionNoField': '该告警的证据中没有可标记为“这是我”的 {field}',
   'api.exceptionValue': 'value：请填写一个值，或指定从哪条告警中取值',
+  'rules.invalid': '{rule}：{reason}',
+  'rules.param.type': '参数 {name} 必须是{expected}',
+  'rules.param.finite': '参数 {name} 必须是有限数值',
+  'rules.param.min': '参数 {name} 不能小于 {min}',
+  'rules.param.max': '参数 {name} 不能大于 {max}',
+  'rules.param.unknown': '{rule} 没有参数 {name}',
+  'rules.type.number': '数字',
+  'rules.type.boolean': '布尔值（是/否）',
+  'rules.type.string': '文本',
 
   'why.sizeBaseline':
     '达到本账户过去 {days} 天第 {percentile} 百分位（{value}）的 {ratio} 倍（上限 {factor} 倍）',
@@ -1202,6 +1220,15 @@ const zhTW: Catalog = {
   'api.telegramToken': 'Telegram 管道需要填寫機器人權杖',
   'api.exceptionNoField': '這則警示的證據中沒有可標記為「這是我」的 {field}',
   'api.exceptionValue': 'value：請填寫一個值，或指定從哪則警示取值',
+  'rules.invalid': '{rule}：{reason}',
+  'rules.param.type': '參數 {name} 必須是{expected}',
+  'rules.param.finite': '參數 {name} 必須是有限數值',
+  'rules.param.min': '參數 {name} 不能小於 {min}',
+  'rules.param.max': '參數 {name} 不能大於 {max}',
+  'rules.param.unknown': '{rule} 沒有參數 {name}',
+  'rules.type.number': '數字',
+  'rules.type.boolean': '布林值（是/否）',
+  'rules.type.string': '文字',
 
   'why.sizeBaseline':
     '達到這個帳戶過去 {days} 天第 {percentile} 百分位（{value}）的 {ratio} 倍（上限 {factor} 倍）',

@@ -1071,7 +1071,7 @@ export async function createVigil(deps: VigilDeps): Promise<Vigil & { internals:
         .find((e) => e.message.includes(ruleId) || e.file === 'overrides')
       if (problem) {
         engine.setOverrides(before)
-        throw new ApiFailure('bad-request', problem.message, 'params')
+        throw new ApiFailure('bad-request', problem.msg ?? problem.message, 'params')
       }
       settings.setRuleOverrides(next)
       audit.append({

@@ -5,6 +5,8 @@
  * (an unknown derived field, a bad regex, an override of the wrong type); those errors are thrown
  * here and reported through loadErrors() without stopping the other rules.
  */
+import { msg } from '../../api/messages'
+import { MessageError } from '../exchanges/connector'
 import type { Level } from '../model'
 import { DERIVED_FIELDS, type EventView } from './fields'
 import {
@@ -100,13 +102,18 @@ export function numberSetting(
 function checkParam(name: string, spec: ParamSpec, value: unknown): ParamValue {
   if (value === null) return null
   const expected = spec.default === null ? typeof value : typeof spec.default
-  if (typeof value !== expected) throw new Error(`param ${name} must be a ${expected}`)
+  if (typeof value !== expected) {
+    const type = (['number', 'boolean', 'string'] as const).find((t) => t === expected)
+    throw new MessageError(
+      msg('rules.param.type', { name, expected: type ? msg(`rules.type.${type}`) : expected })
+    )
+  }
   if (typeof value === 'number') {
-    if (!Number.isFinite(value)) throw new Error(`param ${name} must be finite`)
+    if (!Number.isFinite(value)) throw new MessageError(msg('rules.param.finite', { name }))
     if (spec.min !== undefined && value < spec.min)
-      throw new Error(`param ${name} must be ≥ ${spec.min}`)
+      throw new MessageError(msg('rules.param.min', { name, min: spec.min }))
     if (spec.max !== undefined && value > spec.max)
-      throw new Error(`param ${name} must be ≤ ${spec.max}`)
+      throw new MessageError(msg('rules.param.max', { name, max: spec.max }))
   }
   return value as ParamValue
 }
@@ -122,7 +129,7 @@ export function resolveParams(
   for (const layer of layers) {
     for (const [name, value] of Object.entries(layer ?? {})) {
       const spec = doc.params[name]
-      if (!spec) throw new Error(`params.${name}: no such param in ${doc.id}`)
+      if (!spec) throw new MessageError(msg('rules.param.unknown', { name, rule: doc.id }))
       values[name] = checkParam(name, spec, value)
     }
   }

@@ -9,7 +9,9 @@
  */
 import { LRUCache } from 'lru-cache'
 
+import { msg } from '../../api/messages'
 import type { Db } from '../db/open'
+import { MessageError } from '../exchanges/connector'
 import type { Enricher } from '../enrich'
 import type { Level, StoredEvent } from '../model'
 import { compileRule, resolveParams, type CompiledRule, type ParamValue } from './compile'
@@ -131,7 +133,10 @@ export function createRuleEngine(options: RuleEngineOptions): VigilRuleEngine {
       if (o) {
         overrideErrors.push({
           file: 'overrides',
-          message: `${doc.id}: ${(error as Error).message}`
+          message: `${doc.id}: ${(error as Error).message}`,
+          ...(error instanceof MessageError
+            ? { msg: msg('rules.invalid', { rule: doc.id, reason: error.msg }) }
+            : {})
         })
         try {
           return { doc, base: compileRule(doc, resolveParams(doc)), accounts: new Map() }

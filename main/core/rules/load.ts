@@ -9,12 +9,15 @@ import { join } from 'node:path'
 import { parse } from 'yaml'
 import type { z } from 'zod'
 
+import type { Message } from '../../api/messages'
 import { ruleSchema, type RuleDoc } from './schema'
 
 /** Why one rule file was rejected. */
 export interface RuleLoadError {
   file: string
   message: string
+  /** The message as a descriptor, where it has one (an invalid setting), for the UI's language. */
+  msg?: Message
 }
 
 /** The rules that validated, and why the others did not. */

@@ -3,6 +3,7 @@
  * then hands each newly stored event (in timestamp order) to `RuleEngine.evaluate`, and turns
  * every `Finding` into an alert grouped into an incident.
  */
+import type { Message } from '../../api/messages'
 import type { Level, StoredEvent } from '../model'
 
 export interface Finding {
@@ -42,7 +43,7 @@ export interface RuleEngine {
   /** Rules as loaded (after settings overrides), for the UI. */
   list(): RuleSummary[]
   /** Errors from rule files that were rejected at load; the other rules keep running. */
-  loadErrors(): { file: string; message: string }[]
+  loadErrors(): { file: string; message: string; msg?: Message }[]
   /** Evaluate one newly stored event against every enabled rule. Incremental: reads bounded history only. */
   evaluate(event: StoredEvent, context: EvaluateContext): Finding[]
 }

@@ -51,6 +51,37 @@ describe('API errors as descriptors', () => {
     await v.stop()
   })
 
+  it('an out-of-range rule threshold: English as before, the descriptor in zh-CN / zh-TW', async () => {
+    const v = await vigil()
+    const r = await dispatch(v, 'rules.update', {
+      ruleId: 'login.failed_burst',
+      params: { windowMinutes: 0 }
+    })
+    if (r.ok) throw new Error('expected a failure')
+    expect(r.error).toMatchObject({
+      code: 'bad-request',
+      message: 'login.failed_burst: param windowMinutes must be ≥ 1',
+      path: 'params',
+      msg: { code: 'rules.invalid' }
+    })
+    expect(formatMessage('zh-CN', r.error.msg!)).toBe(
+      'login.failed_burst：参数 windowMinutes 不能小于 1'
+    )
+    expect(formatMessage('zh-TW', r.error.msg!)).toBe(
+      'login.failed_burst：參數 windowMinutes 不能小於 1'
+    )
+    const wrongType = await dispatch(v, 'rules.update', {
+      ruleId: 'login.failed_burst',
+      params: { windowMinutes: true }
+    })
+    if (wrongType.ok) throw new Error('expected a failure')
+    expect(wrongType.error.message).toBe('login.failed_burst: param windowMinutes must be a number')
+    expect(formatMessage('zh-TW', wrongType.error.msg!)).toBe(
+      'login.failed_burst：參數 windowMinutes 必須是數字'
+    )
+    await v.stop()
+  })
+
   it('ApiFailure keeps plain strings as they are and has no descriptor for them', () => {
     const plain = new ApiFailure('not-found', 'no account with id x')
     expect(plain.message).toBe('no account with id x')
