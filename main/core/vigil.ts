@@ -1040,8 +1040,8 @@ export async function createVigil(deps: VigilDeps): Promise<Vigil & { internals:
       if (!channel) throw new ApiFailure('not-found', `no channel with id ${channelId}`)
       try {
         await deliver(channel, await deps.secrets.get(channelSlot(channel.id)), {
-          title: 'Vigil test message',
-          body: 'If you can read this, Vigil can reach you here when something happens on your exchange accounts.',
+          title: coreText(language(), 'channel.testTitle'),
+          body: coreText(language(), 'channel.testBody'),
           level: 'info'
         })
         return { delivered: true, error: null }

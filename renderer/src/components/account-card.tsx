@@ -113,11 +113,7 @@ export function CapabilityTable({ capabilities }: { capabilities: AccountView['c
               </span>
             </td>
             <td>{t(`capability.${c.id}`, { defaultValue: c.id })}</td>
-            <td
-              className="muted small"
-              data-testid="capability-note"
-              title={capabilityNote(c, i18n.language) !== c.note ? c.note : undefined}
-            >
+            <td className="muted small" data-testid="capability-note">
               {capabilityNote(c, i18n.language)}
             </td>
           </tr>

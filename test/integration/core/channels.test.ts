@@ -114,6 +114,29 @@ describe('remote notification channels', () => {
     })
   })
 
+  it('writes the test message in the language the trader chose', async () => {
+    const channel = await add({
+      kind: 'ntfy',
+      name: 'ntfy',
+      url: base,
+      target: 'vigil-alerts',
+      secret: 'tk_ntfy',
+      minLevel: 'info'
+    })
+    await dispatch(vigil, 'settings.update', { language: 'zh-TW' })
+    try {
+      await dispatch(vigil, 'channels.test', { channelId: channel.id })
+    } finally {
+      await dispatch(vigil, 'settings.update', { language: 'en' })
+    }
+    expect(received[0]!.body).toContain('Vigil 可以透過這裡聯絡到您')
+    // RFC 2047 in the header (HTTP headers are Latin-1), the Chinese title once decoded.
+    const title = String(received[0]!.headers.title)
+    const encoded = /^=\?UTF-8\?B\?(.+)\?=$/.exec(title)
+    expect(encoded).not.toBeNull()
+    expect(Buffer.from(encoded![1]!, 'base64').toString('utf8')).toBe('Vigil 測試訊息')
+  })
+
   it('posts JSON to a webhook whose full URL stays in the keychain, and reports a failing endpoint plainly', async () => {
     const channel = await add({
       kind: 'webhook',
