@@ -148,7 +148,7 @@ function substitute(value: unknown, params: Record<string, ParamValue>): unknown
 // Blocks that read only these can be evaluated from the index (type, ts) without parsing JSON.
 const TYPE_FIELDS = new Set(['type', 'kind'])
 
-/** Next per-view slot for a compiled rule's block results (see EventView.ruleSlots). */
+/** Next per-view memo slot for a rule compiled without one (see BlockResults). */
 let nextSlot = 0
 
 function blockFields(block: Block): string[] {
@@ -160,7 +160,7 @@ function blockFields(block: Block): string[] {
 export function compileRule(
   doc: RuleDoc,
   params: Record<string, ParamValue>,
-  settings: { enabled?: boolean; level?: string } = {}
+  settings: { enabled?: boolean; level?: string; slot?: number } = {}
 ): CompiledRule {
   const kind = ruleKind(doc.detection)
   const detection = doc.detection as Record<string, unknown>
@@ -235,8 +235,9 @@ export function compileRule(
   if (learning?.basis) expr(learning.basis)
   for (const step of (spec.steps as { match: string }[] | undefined) ?? []) expr(step.match)
 
-  // Each compiled rule keeps its block results in its own slot of the view.
-  const slot = nextSlot++
+  // Each rule keeps its block results in its own slot of an event's memo. The engine numbers its
+  // rules (and starts its views over when it recompiles them); other callers get a fresh slot.
+  const slot = settings.slot ?? nextSlot++
   return {
     doc,
     id: doc.id,
@@ -251,12 +252,10 @@ export function compileRule(
     dedup,
     expr,
     test(compiled, view) {
-      let r = view.ruleSlots[slot] as BlockResults | undefined
-      if (!r) view.ruleSlots[slot] = r = new BlockResults(blocks, view.get)
-      return compiled.match(view.get, r)
+      return compiled.match(view.get, view.blocks.use(blocks, slot))
     },
     testWith(compiled, read) {
-      return compiled.match(read, new BlockResults(blocks, read))
+      return compiled.match(read, new BlockResults(read).use(blocks, 0))
     }
   }
 }

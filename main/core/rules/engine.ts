@@ -121,12 +121,20 @@ export function createRuleEngine(options: RuleEngineOptions): VigilRuleEngine {
   const byType = new Map<string, Entry[]>()
   const emitted = new LRUCache<string, true>({ max: DEDUP_MEMORY })
 
+  // Views outlive one call: consecutive events share most of their windows, and a view keeps its
+  // derived values and block results. Keyed by the event object History hands out (its lanes and
+  // cache keep the recent ones alive), so a view lives exactly as long as its event is in use.
+  // Started over whenever the rules are compiled again: a view's block results are per rule.
+  let views = new WeakMap<StoredEvent, EventView>()
+
   const compileEntry = (doc: RuleDoc): Entry | null => {
     const o = overrides[doc.id]
+    // The rule's memo slot in every view: its place in the rule set, the same for its variants.
+    const slot = loaded.rules.indexOf(doc)
     try {
       return {
         doc,
-        base: compileRule(doc, resolveParams(doc, o?.params), o ?? {}),
+        base: compileRule(doc, resolveParams(doc, o?.params), { ...o, slot }),
         accounts: new Map()
       }
     } catch (error) {
@@ -139,7 +147,11 @@ export function createRuleEngine(options: RuleEngineOptions): VigilRuleEngine {
             : {})
         })
         try {
-          return { doc, base: compileRule(doc, resolveParams(doc)), accounts: new Map() }
+          return {
+            doc,
+            base: compileRule(doc, resolveParams(doc), { slot }),
+            accounts: new Map()
+          }
         } catch {
           // Fall through: the shipped file itself is broken, reported below.
         }
@@ -152,6 +164,7 @@ export function createRuleEngine(options: RuleEngineOptions): VigilRuleEngine {
   const build = () => {
     entries.clear()
     byType.clear()
+    views = new WeakMap()
     for (const doc of loaded.rules) {
       const entry = compileEntry(doc)
       if (!entry) continue
@@ -192,7 +205,8 @@ export function createRuleEngine(options: RuleEngineOptions): VigilRuleEngine {
         const params = resolveParams(entry.doc, overrides[entry.doc.id]?.params, o.params)
         compiled = compileRule(entry.doc, params, {
           enabled: o.enabled ?? entry.base.enabled,
-          level: entry.base.level
+          level: entry.base.level,
+          slot: loaded.rules.indexOf(entry.doc)
         })
       } catch (error) {
         overrideErrors.push({
@@ -225,10 +239,6 @@ export function createRuleEngine(options: RuleEngineOptions): VigilRuleEngine {
       return prices.get(key) ?? null
     }
   }
-  // Views outlive one call: consecutive events share most of their windows, and a view keeps its
-  // derived values and block results. Keyed by the event object History hands out (its lanes and
-  // cache keep the recent ones alive), so a view lives exactly as long as its event is in use.
-  const views = new WeakMap<StoredEvent, EventView>()
   const viewOf = (e: StoredEvent): EventView => {
     let v = views.get(e)
     if (!v) views.set(e, (v = new EventView(e, fieldContext)))

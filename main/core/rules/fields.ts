@@ -6,6 +6,7 @@
  */
 import { classifyAsn, deviceFamily, normalizeCountry, type Enricher } from '../enrich'
 import type { StoredEvent } from '../model'
+import { BlockResults } from './operators'
 
 /** What derived fields may need from outside the event. */
 export interface FieldContext {
@@ -215,14 +216,15 @@ function dataPath(path: string): readonly string[] {
 export class EventView {
   private readonly cache = new Map<string, unknown>()
   readonly data: Record<string, unknown>
-  /** Per compiled rule (by slot number): that rule's block results for this event. */
-  readonly ruleSlots: unknown[] = []
+  /** Every rule's block results for this event (see BlockResults). */
+  readonly blocks: BlockResults
 
   constructor(
     readonly event: StoredEvent,
     private readonly ctx: FieldContext
   ) {
     this.data = (event.data ?? {}) as Record<string, unknown>
+    this.blocks = new BlockResults(this.get)
   }
 
   /** Reads `type`, `data.a.b` or `derived.name`; missing values are undefined. */

@@ -15,26 +15,37 @@ export type FieldReader = (path: string) => unknown
 /** A compiled block or expression: true when the event matches. */
 export type Matcher = (read: FieldReader, blocks: BlockResults) => boolean
 
-/** Per-event memo of block results, so `selection` used by several expressions runs once. */
+/**
+ * Per-event memo of block results, so `selection` used by several expressions runs once. One
+ * object per event serves every rule: `use()` points it at a rule's blocks and at that rule's two
+ * words of the event's memo (bit i of the first: block i has run; of the second: its result).
+ * Blocks past the 30th are simply not memoised.
+ */
 export class BlockResults {
-  // Bit i of `known`: block i has run; bit i of `value`: its result. Rules have a handful of
-  // blocks; past 30 the results are simply not memoised.
-  private known = 0
-  private value = 0
+  private blocks: readonly ((read: FieldReader) => boolean)[] = []
+  private base = 0
 
   constructor(
-    private readonly blocks: readonly ((read: FieldReader) => boolean)[],
-    private readonly read: FieldReader
+    private readonly read: FieldReader,
+    private readonly memo: number[] = []
   ) {}
+
+  /** Points the memo at one rule's blocks and its slot; returns itself. */
+  use(blocks: readonly ((read: FieldReader) => boolean)[], slot: number): this {
+    this.blocks = blocks
+    this.base = slot * 2
+    return this
+  }
 
   /** The result of block number `index` (its position in the rule's block names). */
   at(index: number): boolean {
     if (index < 30) {
       const bit = 1 << index
-      if (this.known & bit) return (this.value & bit) !== 0
+      const known = this.memo[this.base] ?? 0
+      if (known & bit) return ((this.memo[this.base + 1] ?? 0) & bit) !== 0
       const result = this.run(index)
-      this.known |= bit
-      if (result) this.value |= bit
+      this.memo[this.base] = known | bit
+      if (result) this.memo[this.base + 1] = (this.memo[this.base + 1] ?? 0) | bit
       return result
     }
     return this.run(index)

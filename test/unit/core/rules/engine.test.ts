@@ -120,7 +120,7 @@ describe('conditions', () => {
   const evalWith = (expr: string, truth: Record<string, boolean>) => {
     const blocks = names.map((n) => () => truth[n] ?? false)
     const reader = () => undefined
-    return compileCondition(expr, names)(reader, new BlockResults(blocks, reader))
+    return compileCondition(expr, names)(reader, new BlockResults(reader).use(blocks, 0))
   }
 
   it('gives not > and > or precedence, as Sigma does', () => {
@@ -240,6 +240,31 @@ describe('overrides', () => {
     )
     const fired = [0, 1, 2, 3, 4].flatMap((i) => push(failure('a1', T0 + i * MIN)))
     expect(fired.filter((f) => f.ruleId === 'login.failed_burst')).toHaveLength(1)
+  })
+
+  it('judges an event already judged under the old settings by the new ones', () => {
+    // The same stored event object is judged twice; what its view remembered of the first
+    // judgement (block results) must not survive the new threshold.
+    const { db, engine } = setup()
+    const [event] = new EventStore(db).ingest(
+      [
+        {
+          ...orderOf(T0, 1_000),
+          exchangeRecordId: 'o1',
+          data: { ...orderOf(T0, 1_000).data, price: 51_500, marketPrice: 50_000 }
+        } as NewEvent
+      ],
+      T0,
+      'live'
+    )
+    const offMarket = () =>
+      engine
+        .evaluate(event!, { scope: 'live' })
+        .filter((f) => f.ruleId === 'trade.off_market_price')
+    // 3 % away: ordinary at the shipped limit, off-market at 1 %.
+    expect(offMarket()).toHaveLength(0)
+    engine.setOverrides({ 'trade.off_market_price': { params: { maxDeviation: 0.01 } } })
+    expect(offMarket()).toHaveLength(1)
   })
 
   it('can be replaced at run time', () => {
