@@ -14,6 +14,7 @@ import { createVigil } from '../../../main/core/vigil'
 import { ScenarioClock } from '../../../main/replay/clock'
 import { loadScenario } from '../../../main/replay/scenario'
 import { startSimulator } from '../../../main/simulator'
+import { watchSimulatedAccount } from '../../support/sim-account'
 import { RecordingNotifier } from '../../support/fakes/recording-notifier'
 
 const base = loadScenario(resolve(__dirname, '../../../../shared/scenarios/contra-trade-okx.json'))
@@ -38,20 +39,11 @@ describe('dead-man heartbeat', () => {
       mode: 'headless'
     })
     try {
-      const c = sim.credentials('okx1')
-      const added = await dispatch(vigil, 'accounts.add', {
+      const accountId = await watchSimulatedAccount(vigil, sim, {
         exchange: 'okx',
         label: 'okx1',
-        apiKey: c.apiKey,
-        secret: c.secret,
-        password: c.password,
-        endpoint: sim.endpointFor('okx'),
         pollSeconds: 2
       })
-      if (!added.ok) throw new Error(added.error.message)
-      const accountId = (added.value as { id: string }).id
-      await vigil.start()
-      await vigil.internals.watchers.get(accountId)!.firstPollDone
       clock.begin()
       const tooShort = await dispatch(vigil, 'accounts.update', { accountId, deadManSeconds: 4 })
       expect(tooShort).toMatchObject({ ok: false, error: { path: 'deadManSeconds' } })

@@ -10,6 +10,7 @@ import { createVigil } from '../../../main/core/vigil'
 import { ScenarioClock } from '../../../main/replay/clock'
 import { loadScenario } from '../../../main/replay/scenario'
 import { startSimulator } from '../../../main/simulator'
+import { watchSimulatedAccount } from '../../support/sim-account'
 import { RecordingNotifier } from '../../support/fakes/recording-notifier'
 
 const base = loadScenario(resolve(__dirname, '../../../../shared/scenarios/takeover-deribit.json'))
@@ -37,19 +38,11 @@ async function setup() {
     clock,
     mode: 'headless'
   })
-  const credentials = sim.credentials('drb')
-  const added = await dispatch(vigil, 'accounts.add', {
+  const accountId = await watchSimulatedAccount(vigil, sim, {
     exchange: 'deribit',
     label: 'drb',
-    apiKey: credentials.apiKey,
-    secret: credentials.secret,
-    endpoint: sim.endpointFor('deribit'),
     pollSeconds: 30
   })
-  if (!added.ok) throw new Error(added.error.message)
-  const accountId = (added.value as { id: string }).id
-  await vigil.start()
-  await vigil.internals.watchers.get(accountId)!.firstPollDone
   clock.begin()
   return { sim, vigil, accountId, stop: async () => (await vigil.stop(), await sim.close()) }
 }

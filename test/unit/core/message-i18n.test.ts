@@ -35,6 +35,7 @@ import { AccountWatcher, type HealthNotice } from '../../../main/core/watcher'
 import { ScenarioClock } from '../../../main/replay/clock'
 import { loadScenario } from '../../../main/replay/scenario'
 import { startSimulator } from '../../../main/simulator'
+import { watchSimulatedAccount } from '../../support/sim-account'
 import { messageText, messageTexts } from '../../../renderer/src/i18n/message'
 import { FakeClock } from '../../support/fakes/fake-clock'
 import { RecordingNotifier } from '../../support/fakes/recording-notifier'
@@ -85,19 +86,11 @@ describe('a kill switch on the simulator, in Chinese', () => {
     vigil.events.on('account', (a: AccountView) => {
       if (a.backfill) progress.push({ message: a.backfill.message, msg: a.backfill.msg })
     })
-    const credentials = sim.credentials('main')
-    const added = await dispatch(vigil, 'accounts.add', {
+    await watchSimulatedAccount(vigil, sim, {
       exchange: 'binance',
       label: 'main',
-      apiKey: credentials.apiKey,
-      secret: credentials.secret,
-      endpoint: sim.endpointFor('binance'),
       pollSeconds: 30
     })
-    if (!added.ok) throw new Error(added.error.message)
-    const accountId = (added.value as { id: string }).id
-    await vigil.start()
-    await vigil.internals.watchers.get(accountId)!.firstPollDone
 
     // Backfill progress: every line came with a descriptor, connector lines included.
     expect(progress.every((p) => p.msg)).toBe(true)
