@@ -4,6 +4,7 @@ import { useTranslation } from 'react-i18next'
 import type { Input, Output } from '../../../main/api/types'
 import type { ApiCallError } from '../api/client'
 import { toApiCallError } from '../api/errors'
+import { useAction } from '../hooks/use-action'
 import { useApi } from '../hooks/use-api'
 import { useQuery } from '../hooks/use-query'
 
@@ -27,33 +28,23 @@ export function Channels() {
   const channels = useQuery((client) => client.call('channels.list', {}), 'channels')
   const [removing, setRemoving] = useState<Channel | null>(null)
   const [tested, setTested] = useState<Record<string, Output<'channels.test'>>>({})
-  const [error, setError] = useState<ApiCallError | null>(null)
+  const action = useAction()
 
-  async function test(channel: Channel) {
-    setError(null)
-    try {
+  const test = (channel: Channel) =>
+    action.run(async () => {
       const result = await api.call('channels.test', { channelId: channel.id })
       setTested((all) => ({ ...all, [channel.id]: result }))
-    } catch (err) {
-      setError(toApiCallError(err))
-    }
-  }
+    })
 
-  async function remove(channel: Channel) {
+  const remove = (channel: Channel) => {
     setRemoving(null)
-    setError(null)
-    try {
-      await api.call('channels.remove', { channelId: channel.id })
-    } catch (err) {
-      setError(toApiCallError(err))
-    }
-    channels.reload()
+    return action.run(() => api.call('channels.remove', { channelId: channel.id }), channels.reload)
   }
 
   return (
     <Card title={t('channels.title')} testId="channels">
       <p className="small muted">{t('channels.explain')}</p>
-      <ErrorNote error={channels.error ?? error} />
+      <ErrorNote error={channels.error ?? action.error} />
       {channels.data?.length === 0 ? <p className="muted">{t('channels.none')}</p> : null}
       {channels.data?.length ? (
         <table className="table">

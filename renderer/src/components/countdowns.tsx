@@ -1,11 +1,9 @@
-import { useState } from 'react'
 import { useTranslation } from 'react-i18next'
 
 import type { Status } from '../../../main/api/types'
-import type { ApiCallError } from '../api/client'
-import { toApiCallError } from '../api/errors'
 import { formatCountdown } from '../format'
 import { useLive } from '../hooks/live'
+import { useAction } from '../hooks/use-action'
 import { useApi } from '../hooks/use-api'
 import { useNow } from '../hooks/use-data'
 import { href } from '../router'
@@ -26,18 +24,11 @@ export function Countdowns({
   const api = useApi()
   const { refresh } = useLive()
   const now = useNow(1000)
-  const [error, setError] = useState<ApiCallError | null>(null)
+  const action = useAction()
   if (!countdowns.length) return null
 
-  async function cancel(incidentId: string) {
-    setError(null)
-    try {
-      await api.call('countdown.cancel', { incidentId })
-    } catch (err) {
-      setError(toApiCallError(err))
-    }
-    refresh()
-  }
+  const cancel = (incidentId: string) =>
+    action.run(() => api.call('countdown.cancel', { incidentId }), refresh)
 
   return (
     <section className="countdowns" aria-live="polite">
@@ -61,7 +52,7 @@ export function Countdowns({
           </button>
         </div>
       ))}
-      <ErrorNote error={error} />
+      <ErrorNote error={action.error} />
     </section>
   )
 }

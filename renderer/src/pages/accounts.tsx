@@ -2,8 +2,6 @@ import { useCallback, useState } from 'react'
 import { useTranslation } from 'react-i18next'
 
 import type { AccountView } from '../../../main/api/types'
-import type { ApiCallError } from '../api/client'
-import { toApiCallError } from '../api/errors'
 import { AccountSettings } from '../components/account-settings'
 import { AddKeyWizard } from '../components/add-key-wizard'
 import { AccountStatusBadge } from '../components/badges'
@@ -12,6 +10,7 @@ import { ErrorNote } from '../components/error-note'
 import { Card, PageHeader } from '../components/page'
 import { formatTime } from '../format'
 import { useLive } from '../hooks/live'
+import { useAction } from '../hooks/use-action'
 import { useApi } from '../hooks/use-api'
 import { useAccounts } from '../hooks/use-data'
 import { messageText } from '../i18n/message'
@@ -24,24 +23,17 @@ export function AccountsPage() {
   const [removing, setRemoving] = useState<AccountView | null>(null)
   const [rotating, setRotating] = useState<AccountView | null>(null)
   const [editing, setEditing] = useState<string | null>(null)
-  const [error, setError] = useState<ApiCallError | null>(null)
+  const action = useAction()
 
   const reloadAccounts = accounts.reload
-  const onAdded = useCallback(() => {
+  const reloadAll = useCallback(() => {
     reloadAccounts()
     refresh()
   }, [reloadAccounts, refresh])
 
-  async function remove(account: AccountView) {
+  const remove = (account: AccountView) => {
     setRemoving(null)
-    setError(null)
-    try {
-      await api.call('accounts.remove', { accountId: account.id })
-    } catch (err) {
-      setError(toApiCallError(err))
-    }
-    accounts.reload()
-    refresh()
+    return action.run(() => api.call('accounts.remove', { accountId: account.id }), reloadAll)
   }
 
   return (
@@ -49,7 +41,7 @@ export function AccountsPage() {
       <PageHeader title={t('accounts.title')} />
       <div className="accounts-layout">
         <Card title={t('accounts.connected')}>
-          <ErrorNote error={accounts.error ?? error} />
+          <ErrorNote error={accounts.error ?? action.error} />
           {accounts.data?.length === 0 ? <p className="muted">{t('accounts.none')}</p> : null}
           {accounts.data?.length ? (
             <table className="table">
@@ -142,7 +134,7 @@ export function AccountsPage() {
             key={rotating?.id ?? 'new'}
             rotate={rotating}
             onRotateDone={() => setRotating(null)}
-            onAdded={onAdded}
+            onAdded={reloadAll}
           />
           {rotating ? (
             <button type="button" className="button small" onClick={() => setRotating(null)}>

@@ -1,7 +1,7 @@
 import { useId, useState, type FormEvent } from 'react'
 import { useTranslation } from 'react-i18next'
 
-import type { RuleView } from '../../../main/api/types'
+import type { AccountView, RuleView } from '../../../main/api/types'
 import type { ApiCallError } from '../api/client'
 import { toApiCallError } from '../api/errors'
 import { LevelBadge } from '../components/badges'
@@ -9,6 +9,7 @@ import { ErrorNote } from '../components/error-note'
 import { Card, PageHeader } from '../components/page'
 import { formatTime } from '../format'
 import { useLive } from '../hooks/live'
+import { useAction } from '../hooks/use-action'
 import { useApi } from '../hooks/use-api'
 import { accountName, useAccounts } from '../hooks/use-data'
 import { useQuery } from '../hooks/use-query'
@@ -294,6 +295,27 @@ function RuleCard({ rule, onSaved }: { rule: RuleView; onSaved: (rule: RuleView)
   )
 }
 
+/** What an exception or a silence covers: one rule or all, one account or all. */
+function ScopeCell({
+  ruleId,
+  accountId,
+  accounts
+}: {
+  ruleId: string | null
+  accountId: string | null
+  accounts: AccountView[] | undefined
+}) {
+  const { t } = useTranslation()
+  return (
+    <td className="small">
+      <div>{ruleId ? <code>{ruleId}</code> : t('exceptions.allRules')}</div>
+      <div className="muted">
+        {accountId ? accountName(accounts, accountId) : t('exceptions.allAccounts')}
+      </div>
+    </td>
+  )
+}
+
 function ExceptionsCard() {
   const { t, i18n } = useTranslation()
   const api = useApi()
@@ -304,22 +326,14 @@ function ExceptionsCard() {
     `exceptions:${revisions.incidents}`,
     'exceptions'
   )
-  const [error, setError] = useState<ApiCallError | null>(null)
-
-  async function remove(exceptionId: string) {
-    setError(null)
-    try {
-      await api.call('exceptions.remove', { exceptionId })
-    } catch (err) {
-      setError(toApiCallError(err))
-    }
-    list.reload()
-  }
+  const action = useAction()
+  const remove = (exceptionId: string) =>
+    action.run(() => api.call('exceptions.remove', { exceptionId }), list.reload)
 
   return (
     <Card title={t('exceptions.title')} testId="exceptions-card">
       <p className="small muted">{t('exceptions.explain')}</p>
-      <ErrorNote error={list.error ?? error} />
+      <ErrorNote error={list.error ?? action.error} />
       {list.data?.length === 0 ? <p className="muted small">{t('exceptions.none')}</p> : null}
       {list.data?.length ? (
         <table className="table compact exceptions-table">
@@ -342,14 +356,7 @@ function ExceptionsCard() {
                   </div>
                   <code className="break">{x.value}</code>
                 </td>
-                <td className="small">
-                  <div>{x.ruleId ? <code>{x.ruleId}</code> : t('exceptions.allRules')}</div>
-                  <div className="muted">
-                    {x.accountId
-                      ? accountName(accounts.data, x.accountId)
-                      : t('exceptions.allAccounts')}
-                  </div>
-                </td>
+                <ScopeCell ruleId={x.ruleId} accountId={x.accountId} accounts={accounts.data} />
                 <td className="small nowrap">{formatTime(x.createdAt, i18n.language)}</td>
                 <td className="right">
                   <button
@@ -375,22 +382,14 @@ function SilencesCard() {
   const api = useApi()
   const accounts = useAccounts()
   const list = useQuery((client) => client.call('silences.list', {}), 'silences')
-  const [error, setError] = useState<ApiCallError | null>(null)
-
-  async function remove(silenceId: string) {
-    setError(null)
-    try {
-      await api.call('silences.remove', { silenceId })
-    } catch (err) {
-      setError(toApiCallError(err))
-    }
-    list.reload()
-  }
+  const action = useAction()
+  const remove = (silenceId: string) =>
+    action.run(() => api.call('silences.remove', { silenceId }), list.reload)
 
   return (
     <Card title={t('silences.title')} testId="silences-card">
       <p className="small muted">{t('silences.explain')}</p>
-      <ErrorNote error={list.error ?? error} />
+      <ErrorNote error={list.error ?? action.error} />
       {list.data?.length === 0 ? <p className="muted small">{t('silences.none')}</p> : null}
       {list.data?.length ? (
         <table className="table compact">
@@ -406,14 +405,7 @@ function SilencesCard() {
           <tbody>
             {list.data.map((s) => (
               <tr key={s.id} data-testid="silence-row">
-                <td className="small">
-                  <div>{s.ruleId ? <code>{s.ruleId}</code> : t('exceptions.allRules')}</div>
-                  <div className="muted">
-                    {s.accountId
-                      ? accountName(accounts.data, s.accountId)
-                      : t('exceptions.allAccounts')}
-                  </div>
-                </td>
+                <ScopeCell ruleId={s.ruleId} accountId={s.accountId} accounts={accounts.data} />
                 <td className="small nowrap">{formatTime(s.until, i18n.language)}</td>
                 <td className="right">
                   <button
