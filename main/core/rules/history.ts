@@ -425,17 +425,6 @@ export class History {
       .get(accountId, ...types, fromTs, toTs) as number
   }
 
-  /** Timestamps only (index-only scan, no JSON) of events of these types in [fromTs, toTs). */
-  timestamps(accountId: string, types: readonly string[], fromTs: number, toTs: number): number[] {
-    const sql = `SELECT ts FROM events WHERE account_id = ? AND type IN (${History.typeList(types)})
-      AND ts >= ? AND ts < ? ORDER BY ts`
-    return (
-      this.stmt(sql)
-        .pluck()
-        .all(accountId, ...types, fromTs, toTs) as number[]
-    ).slice()
-  }
-
   /** Count of events of these types in [fromTs, event] (inclusive of the event), index only. */
   countUpTo(event: StoredEvent, types: readonly string[], fromTs: number): number {
     const lanes = this.lanesFor(event.accountId, types, fromTs, event.ts)
@@ -643,21 +632,5 @@ export class History {
       'SELECT total, usd_value FROM balances WHERE account_id = ? AND currency = ?'
     ).get(accountId, currency) as { total: number; usd_value: number | null } | undefined
     return row && row.usd_value !== null && row.total > 0 ? row.usd_value / row.total : null
-  }
-
-  /** Numeric values of a data field for events of these types in [fromTs, toTs), oldest first. */
-  values(
-    accountId: string,
-    types: readonly string[],
-    field: string,
-    fromTs: number,
-    toTs: number
-  ): number[] {
-    const sql = `SELECT json_extract(data, ?) v FROM events WHERE account_id = ? AND type IN (${History.typeList(types)})
-      AND ts >= ? AND ts < ? ORDER BY ts`
-    const out = this.stmt(sql)
-      .pluck()
-      .all(`$.${field}`, accountId, ...types, fromTs, toTs) as unknown[]
-    return out.filter((v): v is number => typeof v === 'number' && Number.isFinite(v))
   }
 }
