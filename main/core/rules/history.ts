@@ -193,9 +193,9 @@ export class History {
       low = Math.min(low, e.id)
       high = Math.max(high, e.id)
     }
-    // Only contiguous with what the lanes know; a gap means another writer: sync() reads it.
-    if (low <= this.knownMaxId) return
-    if (low !== this.knownMaxId + 1) return
+    // Only a run of ids right after what the lanes know; a gap before or inside it (another
+    // writer, or only part of a batch handed over) is left to sync(), which reads by id.
+    if (low !== this.knownMaxId + 1 || high - low + 1 !== events.length) return
     for (const e of events) {
       this.countWrite(e.accountId, e.ts)
       this.addToLane(e)
