@@ -29,8 +29,14 @@ function fillKey(label: string, key: string) {
   fireEvent.change(screen.getByTestId('secret-input'), { target: { value: SECRET } })
 }
 
+/**
+ * What main does while it reads history: the account's view changes (so accounts.list, which the
+ * wizard also polls every BACKFILL_POLL_MS, returns it) and the change is pushed.
+ */
 function pushBackfill(fake: FakeVigil, account: AccountView, backfill: AccountView['backfill']) {
-  act(() => fake.emit('account', { ...account, backfill }))
+  const next = { ...account, backfill }
+  fake.state.accounts = fake.state.accounts.map((a) => (a.id === account.id ? next : a))
+  act(() => fake.emit('account', next))
 }
 
 describe('add-key wizard', () => {
